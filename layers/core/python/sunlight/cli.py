@@ -1,0 +1,115 @@
+"""The `sunlight` command line: check records against the rules, and make a sample city."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TextIO
+
+from sunlight.checker import check
+from sunlight.domain.calendar import HolidaySource, WorkCalendar
+from sunlight.domain.catalog import Catalog
+from sunlight.domain.config import RuleConfig
+from sunlight.domain.errors import InvalidRecord
+
+EXIT_OK, EXIT_RECORD_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _instant(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a UTC offset, e.g. {text}+08:00")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sunlight",
+        description="Sunlight (阳光监察): electronic supervision of administrative approval cases.",
+        epilog="Example: sunlight check records.jsonl --catalog catalog.json --now 2026-11-20T09:00:00+08:00",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    c = sub.add_parser(
+        "check",
+        help="print every alert the records deserve at a moment",
+        description="Read exchange records (JSON lines: a bare record, or {\"received_at\": ..., \"record\": "
+        "{...}}), fold each case and print one JSON alert per line: case_no, rule, level, legal_basis, "
+        "message, facts. Problems with the input go to standard error; the exit status is 1 if any "
+        "record was rejected and 2 if a file could not be read at all.",
+    )
+    c.add_argument("records", type=Path, help="exchange records, one JSON object per line")
+    c.add_argument("--catalog", type=Path, required=True, help="item catalogue (JSON)")
+    c.add_argument("--now", type=_instant, help="the moment to judge at (ISO 8601 with offset; default: now)")
+    c.add_argument("--rules", type=Path, help="rule configuration (JSON); default: the built-in 2026.1")
+    c.add_argument("--all", action="store_true", help="also print alerts withdrawn by a higher card")
+    c.add_argument("--summary", action="store_true", help="print counts per rule and level to standard error")
+    s = sub.add_parser("sample", help="write the sample city's catalogue and a record stream")
+    s.add_argument("--out", type=Path, default=Path(".sample"), help="folder to write into (default .sample)")
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 9, 1))
+    s.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 11, 20))
+    s.add_argument("--cases-per-day", type=int, default=40)
+    return parser
+
+
+def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "check":
+        return _check(args, out, err)
+    return _sample(args, out)
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        catalog = Catalog.load(args.catalog)
+        config = RuleConfig.load(args.rules) if args.rules else RuleConfig()
+        lines = args.records.read_text(encoding="utf-8").splitlines()
+    except InvalidRecord as exc:
+        print(f"sunlight: bad catalogue {args.catalog}: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    except (OSError, ValueError) as exc:
+        print(f"sunlight: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    calendar = WorkCalendar(HolidaySource.chinese_calendar())
+    now = args.now or dt.datetime.now(calendar.tz)
+    result = check(lines, catalog, calendar, config, now)
+    for error in result.errors:
+        print(f"{args.records}:{error}", file=err)
+    for alert in sorted(result.alerts, key=lambda a: (a.raised_at, a.case_no, a.rule)):
+        if args.all or alert.status == "active":
+            print(json.dumps(alert.to_json(), ensure_ascii=False), file=out)
+    _warn_uncovered(result, calendar, err)
+    if args.summary:
+        counts = Counter((a.rule, a.level) for a in result.alerts if a.status == "active")
+        for (rule, level), n in sorted(counts.items()):
+            print(f"{rule:22} {level:12} {n}", file=err)
+    return EXIT_RECORD_ERRORS if result.errors else EXIT_OK
+
+
+def _warn_uncovered(result: object, calendar: WorkCalendar, err: TextIO) -> None:
+    years = sorted({y for a in getattr(result, "alerts", []) for y in a.facts.get("clock", {}).get(
+        "uncovered_years", [])})
+    if years:
+        print(f"sunlight: WARNING: no official holiday calendar loaded for {years}; those years count "
+              "weekends only until the city loads them", file=err)
+
+
+def _sample(args: argparse.Namespace, out: TextIO) -> int:
+    from sunlight.sample.city import write_sample
+
+    paths = write_sample(args.out, seed=args.seed, start=args.start, end=args.end,
+                         cases_per_day=args.cases_per_day)
+    for path in paths:
+        print(path, file=out)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

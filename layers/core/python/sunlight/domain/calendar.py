@@ -1,0 +1,279 @@
+"""The working-day clock: which days are working days, and arithmetic on working time.
+
+A `WorkCalendar` is built once from a holiday source (the `chinese_calendar` package's official
+holidays and 调休 make-up working days), a city's overrides and loaded years, office hours and a
+time zone. It precomputes, for every day in its range, whether it is a working day and how many
+working days precede it. Every instant then maps in O(1) to a *working position*: the number of
+working seconds from the start of the range (office hours only). Limits, elapsed time and pauses are
+plain arithmetic on positions, and a position maps back to an instant in O(1).
+
+Counting follows Civil Code art. 201 and Licensing Law art. 82: the day of the start is not counted,
+and N working days end at the close of office hours on the Nth working day after it.
+Years the holiday source does not cover count weekends only; `uncovered_years_between` says so, so
+that callers can warn loudly until a city loads the year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from sunlight.domain.errors import CalendarRangeError
+
+Interval = tuple[dt.datetime, dt.datetime]
+_T = TypeVar("_T", int, dt.datetime)
+
+_RANGE_FIRST_YEAR = 2004
+_RANGE_LAST_YEAR = 2060
+
+
+@dataclass(frozen=True)
+class YearCalendar:
+    """One year's official arrangement, as a city loads it: holidays and make-up working days."""
+
+    year: int
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date] = frozenset()
+
+
+@dataclass(frozen=True)
+class HolidaySource:
+    """Official holidays and make-up working days, and the years they are known for."""
+
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+    covered_years: frozenset[int]
+    name: str
+
+    @classmethod
+    def chinese_calendar(cls) -> HolidaySource:
+        """The State Council calendar as tracked by the `chinese_calendar` package."""
+        import chinese_calendar
+
+        holidays = frozenset(chinese_calendar.holidays)
+        workdays = frozenset(chinese_calendar.workdays)
+        first = min(d.year for d in holidays)
+        last = max(d.year for d in holidays)
+        version = getattr(chinese_calendar, "__version__", "?")
+        return cls(holidays, workdays, frozenset(range(first, last + 1)), f"chinese_calendar {version}")
+
+    @classmethod
+    def weekends_only(cls) -> HolidaySource:
+        return cls(frozenset(), frozenset(), frozenset(), "weekends only")
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """A city's calendar configuration: overrides, loaded years, office hours and time zone."""
+
+    version: str = "default"
+    time_zone: str = "Asia/Shanghai"
+    office_open: dt.time = dt.time(8, 30)
+    office_close: dt.time = dt.time(17, 30)
+    extra_holidays: frozenset[dt.date] = frozenset()
+    extra_workdays: frozenset[dt.date] = frozenset()
+    loaded_years: Mapping[int, YearCalendar] = field(default_factory=dict)
+
+
+class WorkCalendar:
+    """Working days, office hours and O(1) working-time arithmetic over a precomputed index."""
+
+    def __init__(self, source: HolidaySource, settings: CalendarSettings | None = None) -> None:
+        self.settings = settings or CalendarSettings()
+        self.source = source
+        self.tz = ZoneInfo(self.settings.time_zone)
+        self._open = _seconds(self.settings.office_open)
+        self._close = _seconds(self.settings.office_close)
+        if self._close <= self._open:
+            raise ValueError("office hours must close after they open")
+        self.day_seconds = self._close - self._open
+        self._first = dt.date(_RANGE_FIRST_YEAR, 1, 1).toordinal()
+        last = dt.date(_RANGE_LAST_YEAR, 12, 31).toordinal()
+        self._covered = frozenset(source.covered_years) | frozenset(self.settings.loaded_years)
+        self._is_work = [self._decide(dt.date.fromordinal(o)) for o in range(self._first, last + 1)]
+        self._before: list[int] = [0] * (len(self._is_work) + 1)
+        self._work_days: list[int] = []
+        for i, working in enumerate(self._is_work):
+            self._before[i + 1] = self._before[i] + working
+            if working:
+                self._work_days.append(self._first + i)
+
+    @property
+    def version(self) -> str:
+        return self.settings.version
+
+    # -- days --------------------------------------------------------------------------------
+
+    def _decide(self, day: dt.date) -> bool:
+        s = self.settings
+        if day in s.extra_holidays:
+            return False
+        if day in s.extra_workdays:
+            return True
+        loaded = s.loaded_years.get(day.year)
+        if loaded is not None:
+            return _official(day, loaded.holidays, loaded.workdays)
+        return _official(day, self.source.holidays, self.source.workdays)
+
+    def _index(self, day: dt.date) -> int:
+        i = day.toordinal() - self._first
+        if not 0 <= i < len(self._is_work):
+            raise CalendarRangeError(f"{day} is outside the calendar's range")
+        return i
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return self._is_work[self._index(day)]
+
+    def is_covered(self, year: int) -> bool:
+        """True when the year's official calendar is known (from the source or loaded by the city)."""
+        return year in self._covered
+
+    def uncovered_years_between(self, start: dt.datetime, end: dt.datetime) -> list[int]:
+        first, last = self.local(start).year, self.local(end).year
+        return [y for y in range(first, last + 1) if y not in self._covered]
+
+    # -- instants and positions --------------------------------------------------------------
+
+    def local(self, instant: dt.datetime) -> dt.datetime:
+        if instant.tzinfo is None:
+            raise ValueError("instants must carry a UTC offset")
+        return instant.astimezone(self.tz)
+
+    def position(self, instant: dt.datetime) -> int:
+        """Working seconds from the start of the range to `instant` (flat outside office hours)."""
+        local = self.local(instant)
+        i = self._index(local.date())
+        base = self._before[i] * self.day_seconds
+        if not self._is_work[i]:
+            return base
+        into = local.hour * 3600 + local.minute * 60 + local.second - self._open
+        return base + min(max(into, 0), self.day_seconds)
+
+    def instant(self, position: int) -> dt.datetime:
+        """The earliest instant whose working position is `position` (a close, not the next open)."""
+        days, rest = divmod(position, self.day_seconds)
+        if rest == 0 and days > 0:
+            return self._at(self._work_days[days - 1], self._close)
+        if days >= len(self._work_days):
+            raise CalendarRangeError("position beyond the calendar's range")
+        return self._at(self._work_days[days], self._open + rest)
+
+    def _at(self, ordinal: int, seconds: int) -> dt.datetime:
+        day = dt.date.fromordinal(ordinal)
+        naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
+        return naive.replace(tzinfo=self.tz)
+
+    def close_of(self, day: dt.date) -> dt.datetime:
+        return self._at(day.toordinal(), self._close)
+
+    def counting_start(self, start: dt.datetime) -> int:
+        """Working position where counting begins: the day of the start itself is not counted."""
+        i = self._index(self.local(start).date())
+        return self._before[i + 1] * self.day_seconds
+
+    # -- limits ------------------------------------------------------------------------------
+
+    def add_working_days(
+        self, start: dt.datetime, days: float, pauses: Sequence[Interval] = ()
+    ) -> dt.datetime:
+        """The instant at which `days` working days after `start` end, pauses not counted."""
+        begin = self.counting_start(start)
+        due = begin + round(days * self.day_seconds)
+        for a, b in self.merged_positions(pauses):
+            if a >= due:
+                break
+            due += max(0, b - max(a, begin))
+        return self.instant(due)
+
+    def shift_working(self, instant: dt.datetime, days: float) -> dt.datetime:
+        """Move an instant by working time (negative moves back), e.g. for "2 days before"."""
+        return self.instant(max(0, self.position(instant) + round(days * self.day_seconds)))
+
+    def add_natural_days(
+        self,
+        start: dt.datetime,
+        days: float,
+        pauses: Sequence[Interval] = (),
+        roll_to_working_day: bool = True,
+    ) -> dt.datetime:
+        """The instant at which `days` natural days after `start` end, pauses not counted.
+
+        The limit ends at the close of office hours of the last day; a last day that is not a
+        working day moves to the next working day (Civil Code art. 203).
+        """
+        local_start = self.local(start)
+        begin = dt.datetime.combine(local_start.date() + dt.timedelta(days=1), dt.time(), self.tz)
+        due = self.close_of(local_start.date() + dt.timedelta(days=int(days))) + dt.timedelta(
+            days=days - int(days)
+        )
+        for a, b in _merged((self.local(p), self.local(q)) for p, q in pauses if q > p):
+            if a >= due:
+                break
+            due += max(dt.timedelta(0), b - max(a, begin))
+        if roll_to_working_day:
+            i = self._index(due.date())
+            if not self._is_work[i]:
+                nxt = self._work_days[self._before[i + 1]]
+                due = self._at(nxt, self._close)
+        return due
+
+    def add(
+        self, start: dt.datetime, value: float, unit: str, pauses: Sequence[Interval] = ()
+    ) -> dt.datetime:
+        """Add a limit given as (value, unit), unit "G" working days or "Z" natural days."""
+        if unit == "G":
+            return self.add_working_days(start, value, pauses)
+        if unit == "Z":
+            return self.add_natural_days(start, value, pauses)
+        raise ValueError(f"unknown limit unit {unit!r}")
+
+    # -- elapsed time ------------------------------------------------------------------------
+
+    def working_seconds_between(
+        self, start: dt.datetime, end: dt.datetime, pauses: Sequence[Interval] = ()
+    ) -> int:
+        """Working seconds from `start` to `end` (negative if end is earlier), pauses removed."""
+        a, b = self.position(start), self.position(end)
+        lo, hi = min(a, b), max(a, b)
+        paused = sum(max(0, min(hi, q) - max(lo, p)) for p, q in self.merged_positions(pauses))
+        return (b - a) - (paused if b >= a else -paused)
+
+    def working_days_between(
+        self, start: dt.datetime, end: dt.datetime, pauses: Sequence[Interval] = ()
+    ) -> float:
+        return self.working_seconds_between(start, end, pauses) / self.day_seconds
+
+    def paused_working_seconds(self, pauses: Sequence[Interval], start: dt.datetime) -> int:
+        """Working seconds of the pauses that fall after counting began at `start`."""
+        begin = self.counting_start(start)
+        return sum(max(0, b - max(a, begin)) for a, b in self.merged_positions(pauses))
+
+    def merged_positions(self, pauses: Iterable[Interval]) -> list[tuple[int, int]]:
+        return _merged((self.position(a), self.position(b)) for a, b in pauses if b > a)
+
+
+def _official(day: dt.date, holidays: frozenset[dt.date], workdays: frozenset[dt.date]) -> bool:
+    if day in workdays:
+        return True
+    if day in holidays:
+        return False
+    return day.weekday() < 5
+
+
+def _seconds(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def _merged(spans: Iterable[tuple[_T, _T]]) -> list[tuple[_T, _T]]:
+    """Merge overlapping spans into sorted disjoint ones."""
+    out: list[tuple[_T, _T]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out

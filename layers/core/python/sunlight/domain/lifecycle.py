@@ -1,0 +1,440 @@
+"""The case lifecycle: a case's log of records, folded into its state and its clock.
+
+`CaseLog` owns delivery semantics: a record is identified by (case_no, type, seq); the same record
+again is a duplicate, the same identity with other content is a conflict. Records are ordered by the
+sender's `seq`, so transport reordering never changes the result. `fold` turns the log into a
+`CaseState` (stage, outcome, supplements, specials, fees); `case_clock` computes, for a calendar
+and a moment, when the clock started, its pauses and extensions, the statutory and committed due
+instants, and the warning / yellow / red moments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from sunlight.domain.calendar import Interval, WorkCalendar
+from sunlight.domain.catalog import Item
+from sunlight.domain.config import RuleConfig
+from sunlight.domain.errors import CaseMismatch, ConflictingRecord
+from sunlight.domain.records import (
+    RECORD_TYPES,
+    Accept,
+    Apply,
+    Collect,
+    Conclude,
+    ExchangeRecord,
+    Limit,
+    PreAccept,
+    SpecialEnd,
+    SpecialStart,
+    Stage,
+    SupplementNotice,
+    SupplementReceived,
+    content_of,
+    money,
+)
+
+_TYPE_ORDER = {t: n for n, t in enumerate(RECORD_TYPES)}
+# Outcomes that are decisions on the merits: they need an acceptance and, when issued, every stage.
+DECIDED_OUTCOMES = frozenset({"issued", "denied"})
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A record as received: `received_at` is when the system got it (None when unknown)."""
+
+    record: ExchangeRecord
+    received_at: dt.datetime | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        return (self.record.seq, _TYPE_ORDER[self.record.type])
+
+
+class CaseLog:
+    """The append-only log of one case's records, deduplicated and checked for conflicts."""
+
+    def __init__(self, case_no: str) -> None:
+        self.case_no = case_no
+        self._by_identity: dict[tuple[str, str, int], tuple[Delivery, dict[str, Any]]] = {}
+        self._ordered: list[Delivery] | None = None
+
+    def add(self, delivery: Delivery) -> Literal["stored", "duplicate"]:
+        """Append a delivery; a duplicate changes nothing, a conflict raises and changes nothing."""
+        record = delivery.record
+        if record.case_no != self.case_no:
+            raise CaseMismatch(self.case_no, "case_no", self.case_no, record.case_no)
+        content = content_of(record)
+        known = self._by_identity.get(record.identity)
+        if known is not None:
+            if known[1] == content:
+                return "duplicate"
+            diff = sorted(k for k in content.keys() | known[1].keys() if content.get(k) != known[1].get(k))
+            raise ConflictingRecord(record.case_no, record.type, record.seq, diff)
+        self._check_case_fields(record)
+        self._by_identity[record.identity] = (delivery, content)
+        self._ordered = None
+        return "stored"
+
+    def _check_case_fields(self, record: ExchangeRecord) -> None:
+        if not self._by_identity:
+            return
+        first = next(iter(self._by_identity.values()))[0].record
+        for name in ("item_code", "dept_code"):
+            if getattr(record, name) != getattr(first, name):
+                raise CaseMismatch(record.case_no, name, getattr(first, name), getattr(record, name))
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        if self._ordered is None:
+            self._ordered = sorted((d for d, _ in self._by_identity.values()), key=lambda d: d.sort_key)
+        return self._ordered
+
+    def __len__(self) -> int:
+        return len(self._by_identity)
+
+
+@dataclass(frozen=True)
+class StageStep:
+    """One stage record, with the moment its stage began (the previous step in the procedure)."""
+
+    record: Stage
+    began_at: dt.datetime
+    visit: int
+
+    @property
+    def done_at(self) -> dt.datetime:
+        return self.record.occurred_at
+
+
+@dataclass
+class SpecialProcedure:
+    start: SpecialStart
+    end: SpecialEnd | None = None
+
+    @property
+    def pauses_clock(self) -> bool:
+        return self.start.pauses_clock
+
+    @property
+    def started_at(self) -> dt.datetime:
+        return self.start.occurred_at
+
+    @property
+    def ended_at(self) -> dt.datetime | None:
+        return self.end.occurred_at if self.end else None
+
+
+@dataclass
+class CaseState:
+    """What a case's records say, in the sender's order. No clock: see `case_clock`."""
+
+    case_no: str
+    item_code: str
+    dept_code: str
+    region_code: str
+    deliveries: list[Delivery]
+    apply: Apply | None = None
+    pre_accepts: list[PreAccept] = field(default_factory=list)
+    accept: Accept | None = None
+    refusal: Accept | None = None
+    steps: list[StageStep] = field(default_factory=list)
+    supplement_notices: list[SupplementNotice] = field(default_factory=list)
+    supplements_received: list[SupplementReceived] = field(default_factory=list)
+    specials: dict[int, SpecialProcedure] = field(default_factory=dict)
+    conclude: Conclude | None = None
+    collect: Collect | None = None
+    missing_seqs: list[int] = field(default_factory=list)
+    stage_pointer: int = 0
+    stages_required: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def applied_at(self) -> dt.datetime | None:
+        return self.apply.occurred_at if self.apply else None
+
+    @property
+    def accepted_at(self) -> dt.datetime | None:
+        return self.accept.occurred_at if self.accept else None
+
+    @property
+    def closed_at(self) -> dt.datetime | None:
+        """When the case ended: concluded, or refused at acceptance."""
+        if self.conclude:
+            return self.conclude.occurred_at
+        if self.refusal and not self.accept:
+            return self.refusal.occurred_at
+        return None
+
+    @property
+    def outcome(self) -> str | None:
+        if self.conclude:
+            return self.conclude.outcome
+        if self.refusal and not self.accept:
+            return "refused"
+        return None
+
+    @property
+    def current_stage(self) -> str:
+        """Where the case stands: the pending step of its procedure."""
+        if self.collect:
+            return "collected"
+        if self.conclude:
+            return "concluded"
+        if self.refusal and not self.accept:
+            return "refused"
+        if not self.accept:
+            return "applied" if self.apply else "unknown"
+        if any(s.pauses_clock and s.end is None for s in self.specials.values()):
+            return "special_procedure"
+        if self.steps and self.steps[-1].record.action == "deny":
+            return "awaiting_conclusion"
+        if self.stage_pointer < len(self.stages_required):
+            return self.stages_required[self.stage_pointer]
+        return "awaiting_conclusion"
+
+    @property
+    def fee_charged(self) -> Decimal | None:
+        return money(self.conclude.fee_charged) if self.conclude else None
+
+    @property
+    def special_fees(self) -> Decimal:
+        return sum(
+            (money(s.end.fee) or Decimal(0) for s in self.specials.values() if s.end and s.end.fee),
+            Decimal(0),
+        )
+
+    @property
+    def last_occurred_at(self) -> dt.datetime:
+        return max(d.record.occurred_at for d in self.deliveries)
+
+    def has_gap_before(self, seq: int) -> bool:
+        return any(m < seq for m in self.missing_seqs)
+
+
+def fold(deliveries: list[Delivery], stages_required: tuple[str, ...] = ()) -> CaseState:
+    """Fold a case's (ordered, deduplicated) deliveries into its state."""
+    first = deliveries[0].record
+    state = CaseState(first.case_no, first.item_code, first.dept_code, first.region_code, deliveries)
+    state.stages_required = stages_required
+    seqs = {d.record.seq for d in deliveries}
+    state.missing_seqs = [s for s in range(1, max(seqs)) if s not in seqs]
+    progress_at: dt.datetime | None = None
+    visits: dict[str, int] = {}
+    for delivery in deliveries:
+        r = delivery.record
+        if isinstance(r, Apply):
+            state.apply = state.apply or r
+        elif isinstance(r, PreAccept):
+            state.pre_accepts.append(r)
+        elif isinstance(r, Accept):
+            _fold_accept(state, r)
+            if r.result == "accept" and state.accept is r:
+                progress_at = r.occurred_at
+        elif isinstance(r, Stage):
+            visits[r.stage] = visits.get(r.stage, 0) + 1
+            state.steps.append(StageStep(r, progress_at or r.occurred_at, visits[r.stage]))
+            progress_at = r.occurred_at
+            _advance(state, r)
+        elif isinstance(r, SupplementNotice):
+            state.supplement_notices.append(r)
+        elif isinstance(r, SupplementReceived):
+            state.supplements_received.append(r)
+        elif isinstance(r, SpecialStart):
+            state.specials.setdefault(r.special_no, SpecialProcedure(r))
+        elif isinstance(r, SpecialEnd):
+            _fold_special_end(state, r)
+        elif isinstance(r, Conclude):
+            state.conclude = state.conclude or r
+        elif isinstance(r, Collect):
+            state.collect = state.collect or r
+    return state
+
+
+def _fold_accept(state: CaseState, r: Accept) -> None:
+    if r.result == "accept":
+        state.accept = state.accept or r
+    else:
+        state.refusal = state.refusal or r
+
+
+def _fold_special_end(state: CaseState, r: SpecialEnd) -> None:
+    special = state.specials.get(r.special_no)
+    if special is None:
+        state.notes.append(f"special_end for unknown special_no {r.special_no} (seq {r.seq})")
+    elif special.end is None:
+        special.end = r
+
+
+def _advance(state: CaseState, r: Stage) -> None:
+    """Move the procedure pointer: a pass moves past its stage, a return makes it pending again."""
+    if r.stage not in state.stages_required:
+        return
+    index = state.stages_required.index(r.stage)
+    if r.action == "pass":
+        state.stage_pointer = index + 1
+    elif r.action == "return":
+        state.stage_pointer = index
+
+
+# -- the clock ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A case's time limit as computed for one calendar and one moment (`now`)."""
+
+    started_at: dt.datetime
+    calendar_version: str
+    statutory_limit: Limit
+    committed_limit: Limit
+    extension_days: list[tuple[int, str, dt.datetime]]
+    pauses: list[Interval]
+    paused_working_days: float
+    statutory_due: dt.datetime
+    committed_due: dt.datetime
+    warn_at: dt.datetime
+    cure_due: dt.datetime
+    red_at: dt.datetime
+    red_reason: str
+    stopped_at: dt.datetime | None
+    elapsed_working_days: float
+    remaining_working_days: float
+    uncovered_years: list[int]
+
+    def moments(self) -> dict[str, dt.datetime]:
+        return {"T-WARN": self.warn_at, "T-YELLOW": self.committed_due, "T-RED": self.red_at}
+
+    def next_due(self, now: dt.datetime) -> dt.datetime | None:
+        """The next moment a time alert falls due, for the deadline sweep (None when none)."""
+        if self.stopped_at is not None:
+            return None
+        later = [m for m in self.moments().values() if m > now]
+        return min(later) if later else None
+
+    def to_json(self) -> dict[str, Any]:
+        iso = _iso
+        return {
+            "started_at": iso(self.started_at),
+            "calendar_version": self.calendar_version,
+            "statutory_limit": self.statutory_limit.model_dump(),
+            "committed_limit": self.committed_limit.model_dump(),
+            "extensions": [{"value": v, "unit": u, "decided_at": iso(at)} for v, u, at in self.extension_days],
+            "pauses": [[iso(a), iso(b)] for a, b in self.pauses],
+            "paused_working_days": round(self.paused_working_days, 3),
+            "statutory_due": iso(self.statutory_due),
+            "committed_due": iso(self.committed_due),
+            "warn_at": iso(self.warn_at),
+            "red_at": iso(self.red_at),
+            "red_reason": self.red_reason,
+            "stopped_at": iso(self.stopped_at) if self.stopped_at else None,
+            "elapsed_working_days": round(self.elapsed_working_days, 3),
+            "remaining_working_days": round(self.remaining_working_days, 3),
+            "uncovered_years": self.uncovered_years,
+        }
+
+
+def _iso(instant: dt.datetime) -> str:
+    return instant.isoformat(timespec="seconds")
+
+
+def pauses_of(state: CaseState, now: dt.datetime) -> list[Interval]:
+    """Type-B special procedures as closed spans; one still running ends at the close or `now`."""
+    horizon = state.closed_at or now
+    spans = []
+    for special in state.specials.values():
+        if not special.pauses_clock:
+            continue
+        end = special.ended_at or horizon
+        if end > special.started_at:
+            spans.append((special.started_at, end))
+    return spans
+
+
+def case_clock(
+    state: CaseState, item: Item, calendar: WorkCalendar, config: RuleConfig, now: dt.datetime
+) -> Clock | None:
+    """The clock of an accepted case (None before acceptance: the clock has not started)."""
+    if state.accept is None:
+        return None
+    start = state.accept.occurred_at
+    pauses = pauses_of(state, now)
+    extensions = [
+        (s.start.planned.value, s.start.planned.unit, s.started_at)
+        for s in state.specials.values()
+        if not s.pauses_clock
+    ]
+    statutory = _due(calendar, start, item.statutory_limit, 0, pauses, extensions)
+    committed = _due(calendar, start, item.committed_limit, 0, pauses, extensions)
+    warn_at = _due(calendar, start, item.committed_limit, -config.warn_days_before, pauses, extensions)
+    cure = _due(calendar, start, item.committed_limit, config.yellow_cure_days, pauses, extensions)
+    red_at, red_reason = (statutory, "statutory_limit") if statutory <= cure else (cure, "yellow_not_cured")
+    stopped = state.closed_at
+    until = min(stopped, now) if stopped else now
+    elapsed = _counted_days(calendar, start, until, pauses)
+    remaining = calendar.working_days_between(until, committed, pauses) if until < committed else -(
+        calendar.working_days_between(committed, until, pauses)
+    )
+    return Clock(
+        started_at=start,
+        calendar_version=calendar.version,
+        statutory_limit=item.statutory_limit,
+        committed_limit=item.committed_limit,
+        extension_days=extensions,
+        pauses=pauses,
+        paused_working_days=calendar.paused_working_seconds(pauses, start) / calendar.day_seconds,
+        statutory_due=statutory,
+        committed_due=committed,
+        warn_at=warn_at,
+        cure_due=cure,
+        red_at=red_at,
+        red_reason=red_reason,
+        stopped_at=stopped,
+        elapsed_working_days=elapsed,
+        remaining_working_days=remaining,
+        uncovered_years=calendar.uncovered_years_between(start, max(statutory, until)),
+    )
+
+
+def _due(
+    calendar: WorkCalendar,
+    start: dt.datetime,
+    limit: Limit,
+    offset_days: float,
+    pauses: list[Interval],
+    extensions: list[tuple[int, str, dt.datetime]],
+) -> dt.datetime:
+    """A limit's due moment moved by `offset_days` of counted working time, pauses and extensions in.
+
+    An extension counts only if it was decided before the limit it extends had passed
+    (Licensing Law art. 42: the head of the body extends within the period).
+    """
+    value, cross_unit = limit.value, False
+    due = calendar.add(start, value, limit.unit, pauses)
+    for ext_value, ext_unit, decided_at in sorted(extensions, key=lambda e: e[2]):
+        if decided_at > due:
+            continue
+        if ext_unit == limit.unit:
+            value += ext_value
+            due = calendar.add(start, value, limit.unit, pauses)
+        else:
+            cross_unit = True
+            due = calendar.add(due, ext_value, ext_unit)
+    if not offset_days:
+        return due
+    if limit.unit == "G" and not cross_unit and value + offset_days >= 0:
+        return calendar.add_working_days(start, value + offset_days, pauses)
+    return calendar.shift_working(due, offset_days)
+
+
+def _counted_days(calendar: WorkCalendar, start: dt.datetime, until: dt.datetime, pauses: list[Interval]) -> float:
+    """Working days counted from the day after acceptance to `until`, pauses removed."""
+    begin = calendar.counting_start(start)
+    at = calendar.position(until)
+    if at <= begin:
+        return 0.0
+    paused = sum(max(0, min(at, b) - max(begin, a)) for a, b in calendar.merged_positions(pauses))
+    return (at - begin - paused) / calendar.day_seconds
