@@ -119,13 +119,18 @@ def _time_facts(ctx: RuleContext, clock: Clock) -> dict[str, Any]:
             "closed_at": _iso(ctx.state.closed_at) if ctx.state.closed_at else None}
 
 
+def _raised(clock: Clock, moment: dt.datetime) -> dt.datetime:
+    """A moment before acceptance (a limit shorter than the warning period) is raised on acceptance."""
+    return max(moment, clock.started_at)
+
+
 def t_warn(ctx: RuleContext) -> list[Alert]:
     clock = ctx.clock
     if clock is None or not (clock.warn_at < ctx.now and _open_at(ctx.state, clock.warn_at)):
         return []
     days = ctx.config.warn_days_before
     msg = f"距承诺时限不足{days:g}个工作日（{_fmt(clock.committed_due, ctx.calendar)}到期），请抓紧办理。"
-    return [ctx.alert("T-WARN", clock.warn_at, msg, {**_time_facts(ctx, clock), "warn_days_before": days})]
+    return [ctx.alert("T-WARN", _raised(clock, clock.warn_at), msg, {**_time_facts(ctx, clock), "warn_days_before": days})]
 
 
 def t_yellow(ctx: RuleContext) -> list[Alert]:
