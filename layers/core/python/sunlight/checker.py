@@ -19,7 +19,7 @@ from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.catalog import Catalog
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.errors import InvalidRecord, Problem, SunlightError
-from sunlight.domain.lifecycle import CaseLog, CaseState, Delivery, fold
+from sunlight.domain.lifecycle import CaseLog, CaseState, Delivery, case_clock, fold
 from sunlight.domain.records import parse_record
 from sunlight.domain.rules import Alert, evaluate
 
@@ -48,6 +48,8 @@ class CheckResult:
     cases: dict[str, CaseState] = field(default_factory=dict)
     duplicates: int = 0
     records: int = 0
+    # Years some case's clock crosses that the calendar counts by weekends only: warn loudly.
+    uncovered_years: set[int] = field(default_factory=set)
 
 
 def read_deliveries(lines: Iterable[str]) -> Iterator[tuple[int, Delivery | LineError]]:
@@ -102,5 +104,8 @@ def check(
         item = catalog[log.deliveries[0].record.item_code]
         state = fold(log.deliveries, tuple(item.stages))
         result.cases[case_no] = state
-        result.alerts.extend(evaluate(state, item, calendar, config, now))
+        clock = case_clock(state, item, calendar, config, now)
+        if clock is not None:
+            result.uncovered_years.update(clock.uncovered_years)
+        result.alerts.extend(evaluate(state, item, calendar, config, now, clock))
     return result

@@ -85,7 +85,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for alert in sorted(result.alerts, key=lambda a: (a.raised_at, a.case_no, a.rule)):
         if args.all or alert.status == "active":
             print(json.dumps(alert.to_json(), ensure_ascii=False), file=out)
-    _warn_uncovered(result, calendar, err)
+    _warn_uncovered(result.uncovered_years, err)
     if args.summary:
         counts = Counter((a.rule, a.level) for a in result.alerts if a.status == "active")
         for (rule, level), n in sorted(counts.items()):
@@ -93,12 +93,10 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_RECORD_ERRORS if result.errors else EXIT_OK
 
 
-def _warn_uncovered(result: object, calendar: WorkCalendar, err: TextIO) -> None:
-    years = sorted({y for a in getattr(result, "alerts", []) for y in a.facts.get("clock", {}).get(
-        "uncovered_years", [])})
+def _warn_uncovered(years: set[int], err: TextIO) -> None:
     if years:
-        print(f"sunlight: WARNING: no official holiday calendar loaded for {years}; those years count "
-              "weekends only until the city loads them", file=err)
+        print(f"sunlight: WARNING: no official holiday calendar is loaded for {sorted(years)}; open cases "
+              "there count weekends only until the city loads the year", file=err)
 
 
 def _sample(args: argparse.Namespace, out: TextIO) -> int:

@@ -438,3 +438,46 @@ def _counted_days(calendar: WorkCalendar, start: dt.datetime, until: dt.datetime
         return 0.0
     paused = sum(max(0, min(at, b) - max(begin, a)) for a, b in calendar.merged_positions(pauses))
     return (at - begin - paused) / calendar.day_seconds
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """What loading a new calendar version changed on one open case (said on the case)."""
+
+    case_no: str
+    from_version: str
+    to_version: str
+    before: dict[str, str]
+    after: dict[str, str]
+
+    @property
+    def note(self) -> str:
+        changed = [f"{k} {self.before[k]} -> {self.after[k]}" for k in self.after if self.before[k] != self.after[k]]
+        return (f"due instants recomputed under calendar {self.to_version} (was {self.from_version}): "
+                + ("; ".join(changed) or "no change"))
+
+
+def recompute_open_cases(
+    cases: list[tuple[CaseState, Item]],
+    old: WorkCalendar,
+    new: WorkCalendar,
+    config: RuleConfig,
+    now: dt.datetime,
+) -> list[Recomputed]:
+    """Recompute the due instants of every open accepted case under a newly loaded calendar.
+
+    Each changed case gets a note saying so; the returned list is the audit of the change.
+    """
+    out = []
+    for state, item in cases:
+        if state.closed_at is not None:
+            continue
+        before, after = case_clock(state, item, old, config, now), case_clock(state, item, new, config, now)
+        if before is None or after is None:
+            continue
+        keys = ("statutory_due", "committed_due", "warn_at", "red_at")
+        change = Recomputed(state.case_no, old.version, new.version,
+                            {k: _iso(getattr(before, k)) for k in keys}, {k: _iso(getattr(after, k)) for k in keys})
+        state.notes.append(change.note)
+        out.append(change)
+    return out

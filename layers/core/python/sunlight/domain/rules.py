@@ -431,10 +431,16 @@ RULES: dict[str, Rule] = {
 
 
 def evaluate(
-    state: CaseState, item: Item, calendar: WorkCalendar, config: RuleConfig, now: dt.datetime
+    state: CaseState,
+    item: Item,
+    calendar: WorkCalendar,
+    config: RuleConfig,
+    now: dt.datetime,
+    clock: Clock | None = None,
 ) -> list[Alert]:
     """Every alert the case deserves at `now`, escalation applied (withdrawn ones kept)."""
-    ctx = RuleContext(state, item, calendar, config, now, case_clock(state, item, calendar, config, now),
+    clock = clock or case_clock(state, item, calendar, config, now)
+    ctx = RuleContext(state, item, calendar, config, now, clock,
                       {d.record.identity: d.received_at for d in state.deliveries})
     alerts = [a for rule, fn in RULES.items() if rule in config.enabled for a in fn(ctx)]
     return escalate(alerts, config)
