@@ -41,9 +41,7 @@ def _office(cal: WorkCalendar, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def _union(pauses: Sequence[Pause]) -> list[Pause]:
     """The pauses as sorted, disjoint intervals in UTC (overlaps and touching pauses joined)."""
-    spans = sorted(
-        (_aware(a).astimezone(dt.UTC), _aware(b).astimezone(dt.UTC)) for a, b in pauses if b > a
-    )
+    spans = sorted((_aware(a).astimezone(dt.UTC), _aware(b).astimezone(dt.UTC)) for a, b in pauses if b > a)
     joined: list[Pause] = []
     for a, b in spans:
         if joined and a <= joined[-1][1]:

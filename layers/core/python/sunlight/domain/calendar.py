@@ -28,6 +28,8 @@ _T = TypeVar("_T", int, dt.datetime)
 
 _RANGE_FIRST_YEAR = 2004
 _RANGE_LAST_YEAR = 2060
+_EPOCH = dt.datetime(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,9 @@ class WorkCalendar:
         if self._close <= self._open:
             raise ValueError("office hours must close after they open")
         self.day_seconds = self._close - self._open
+        # A zone whose offset never changes over the range (Asia/Shanghai since 1992) maps instants
+        # to local days by arithmetic instead of a zone lookup per call.
+        self._fixed_offset = _constant_offset(self.tz)
         self._first = dt.date(_RANGE_FIRST_YEAR, 1, 1).toordinal()
         last = dt.date(_RANGE_LAST_YEAR, 12, 31).toordinal()
         self._covered = frozenset(source.covered_years) | frozenset(self.settings.loaded_years)
@@ -132,7 +137,7 @@ class WorkCalendar:
         return year in self._covered
 
     def uncovered_years_between(self, start: dt.datetime, end: dt.datetime) -> list[int]:
-        first, last = self.local(start).year, self.local(end).year
+        first, last = self.local_date(start).year, self.local_date(end).year
         return [y for y in range(first, last + 1) if y not in self._covered]
 
     # -- instants and positions --------------------------------------------------------------
@@ -142,15 +147,28 @@ class WorkCalendar:
             raise ValueError("instants must carry a UTC offset")
         return instant.astimezone(self.tz)
 
+    def _day_and_second(self, instant: dt.datetime) -> tuple[int, int]:
+        """Index of the instant's local day in the range, and the local second of that day."""
+        if self._fixed_offset is not None and instant.tzinfo is not None:
+            days, second = divmod(int(instant.timestamp()) + self._fixed_offset, 86400)
+            i = days + _EPOCH_ORDINAL - self._first
+            if not 0 <= i < len(self._is_work):
+                raise CalendarRangeError(f"{instant} is outside the calendar's range")
+            return i, second
+        local = self.local(instant)
+        return self._index(local.date()), local.hour * 3600 + local.minute * 60 + local.second
+
+    def local_date(self, instant: dt.datetime) -> dt.date:
+        i, _ = self._day_and_second(instant)
+        return dt.date.fromordinal(self._first + i)
+
     def position(self, instant: dt.datetime) -> int:
         """Working seconds from the start of the range to `instant` (flat outside office hours)."""
-        local = self.local(instant)
-        i = self._index(local.date())
+        i, second = self._day_and_second(instant)
         base = self._before[i] * self.day_seconds
         if not self._is_work[i]:
             return base
-        into = local.hour * 3600 + local.minute * 60 + local.second - self._open
-        return base + min(max(into, 0), self.day_seconds)
+        return base + min(max(second - self._open, 0), self.day_seconds)
 
     def instant(self, position: int) -> dt.datetime:
         """The earliest instant whose working position is `position` (a close, not the next open)."""
@@ -162,8 +180,7 @@ class WorkCalendar:
         return self._at(self._work_days[days], self._open + rest)
 
     def _at(self, ordinal: int, seconds: int) -> dt.datetime:
-        day = dt.date.fromordinal(ordinal)
-        naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
+        naive = _EPOCH + dt.timedelta(days=ordinal - _EPOCH_ORDINAL, seconds=seconds)
         return naive.replace(tzinfo=self.tz)
 
     def close_of(self, day: dt.date) -> dt.datetime:
@@ -171,7 +188,7 @@ class WorkCalendar:
 
     def counting_start(self, start: dt.datetime) -> int:
         """Working position where counting begins: the day of the start itself is not counted."""
-        i = self._index(self.local(start).date())
+        i, _ = self._day_and_second(start)
         return self._before[i + 1] * self.day_seconds
 
     # -- limits ------------------------------------------------------------------------------
@@ -180,13 +197,15 @@ class WorkCalendar:
         self, start: dt.datetime, days: float, pauses: Sequence[Interval] = ()
     ) -> dt.datetime:
         """The instant at which `days` working days after `start` end, pauses not counted."""
+        return self.working_deadlines(start, (days,), pauses)[0]
+
+    def working_deadlines(
+        self, start: dt.datetime, days: Sequence[float], pauses: Sequence[Interval] = ()
+    ) -> list[dt.datetime]:
+        """Several working-day limits from one start at once (the pauses are placed only once)."""
         begin = self.counting_start(start)
-        due = begin + round(days * self.day_seconds)
-        for a, b in self.merged_positions(pauses):
-            if a >= due:
-                break
-            due += max(0, b - max(a, begin))
-        return self.instant(due)
+        spans = self.merged_positions(pauses)
+        return [self.instant(_extend(begin, begin + round(d * self.day_seconds), spans)) for d in days]
 
     def shift_working(self, instant: dt.datetime, days: float) -> dt.datetime:
         """Move an instant by working time (negative moves back), e.g. for "2 days before"."""
@@ -251,7 +270,9 @@ class WorkCalendar:
         begin = self.counting_start(start)
         return sum(max(0, b - max(a, begin)) for a, b in self.merged_positions(pauses))
 
-    def merged_positions(self, pauses: Iterable[Interval]) -> list[tuple[int, int]]:
+    def merged_positions(self, pauses: Sequence[Interval]) -> list[tuple[int, int]]:
+        if not pauses:
+            return []
         return _merged((self.position(a), self.position(b)) for a, b in pauses if b > a)
 
 
@@ -261,6 +282,28 @@ def _official(day: dt.date, holidays: frozenset[dt.date], workdays: frozenset[dt
     if day in holidays:
         return False
     return day.weekday() < 5
+
+
+def _extend(begin: int, due: int, spans: list[tuple[int, int]]) -> int:
+    """Push a due position later by the paused working time that falls before it."""
+    for a, b in spans:
+        if a >= due:
+            break
+        due += max(0, b - max(a, begin))
+    return due
+
+
+def _constant_offset(tz: dt.tzinfo) -> int | None:
+    """The zone's UTC offset in seconds if it is the same all over the range, else None."""
+    offsets = {
+        tz.utcoffset(dt.datetime(year, month, 1, 12))
+        for year in range(_RANGE_FIRST_YEAR, _RANGE_LAST_YEAR + 1)
+        for month in (1, 4, 7, 10)
+    }
+    if len(offsets) != 1 or None in offsets:
+        return None
+    (offset,) = offsets
+    return int(offset.total_seconds()) if offset is not None else None
 
 
 def _seconds(t: dt.time) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sunlight.domain.errors import InvalidRecord, Problem, UnknownItem
-from sunlight.domain.records import Limit, Money, SpecialKind, StageName, problems_of
+from sunlight.domain.records import Limit, Money, SpecialKind, StageName, problems_error, problems_of
 
 
 class Item(BaseModel):
@@ -22,7 +22,7 @@ class Item(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     dept_code: str = Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")
     dept_name: str | None = None
-    region_code: str | None = Field(default=None, pattern=r"^(\d{6}|\d{9}|\d{12})$")
+    region_code: str | None = Field(default=None, pattern=r"^([0-9]{6}|[0-9]{9}|[0-9]{12})$")
     legal_basis: str = Field(min_length=1)
     statutory_limit: Limit
     committed_limit: Limit
@@ -34,11 +34,13 @@ class Item(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Item:
+        found: list[tuple[str, str, Any]] = []
         if len(set(self.stages)) != len(self.stages):
-            raise ValueError("stages must not repeat")
-        extra = set(self.stage_limits) - set(self.stages)
-        if extra:
-            raise ValueError(f"stage_limits name stages the item does not have: {sorted(extra)}")
+            found.append(("stages", "must not repeat a stage", list(self.stages)))
+        for stage in sorted(set(self.stage_limits) - set(self.stages)):
+            found.append((f"stage_limits.{stage}", "names a stage the item does not have", stage))
+        if found:
+            raise problems_error(found)
         return self
 
     @property

@@ -367,17 +367,23 @@ def case_clock(
         for s in state.specials.values()
         if not s.pauses_clock
     ]
-    statutory = _due(calendar, start, item.statutory_limit, 0, pauses, extensions)
-    committed = _due(calendar, start, item.committed_limit, 0, pauses, extensions)
-    warn_at = _due(calendar, start, item.committed_limit, -config.warn_days_before, pauses, extensions)
-    cure = _due(calendar, start, item.committed_limit, config.yellow_cure_days, pauses, extensions)
+    c, s = item.committed_limit, item.statutory_limit
+    warn_days = c.value - config.warn_days_before
+    if not extensions and c.unit == s.unit == "G" and warn_days >= 0:
+        # The common case: every moment is a working-day limit from the same start and pauses.
+        committed, warn_at, cure, statutory = calendar.working_deadlines(
+            start, (c.value, warn_days, c.value + config.yellow_cure_days, s.value), pauses
+        )
+    else:
+        statutory = _due(calendar, start, s, 0, pauses, extensions)
+        committed = _due(calendar, start, c, 0, pauses, extensions)
+        warn_at = _due(calendar, start, c, -config.warn_days_before, pauses, extensions)
+        cure = _due(calendar, start, c, config.yellow_cure_days, pauses, extensions)
     red_at, red_reason = (statutory, "statutory_limit") if statutory <= cure else (cure, "yellow_not_cured")
     stopped = state.closed_at
     until = min(stopped, now) if stopped else now
     elapsed = _counted_days(calendar, start, until, pauses)
-    remaining = calendar.working_days_between(until, committed, pauses) if until < committed else -(
-        calendar.working_days_between(committed, until, pauses)
-    )
+    remaining = calendar.working_days_between(until, committed, pauses)
     return Clock(
         started_at=start,
         calendar_version=calendar.version,

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from sunlight.domain.errors import InvalidRecord, Problem
 
@@ -38,7 +49,14 @@ Outcome = Literal[
     "issued", "denied", "returned", "voided", "deleted", "forwarded", "supplement_timeout", "concluded"
 ]
 
-Money = Annotated[str, Field(pattern=r"^\d{1,12}(\.\d{1,2})?$")]
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise PydanticCustomError("datetime_type", "must be an ISO 8601 date-time with a UTC offset")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+Money = Annotated[str, Field(pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
 ShortText = Annotated[str, Field(max_length=2000)]
 
 
@@ -63,9 +81,9 @@ class RecordBase(BaseModel):
     case_no: str = Field(alias="SBLSH", min_length=1, max_length=50, pattern=r"^[0-9A-Za-z-]+$")
     item_code: str = Field(alias="SXBM", min_length=1, max_length=24)
     dept_code: str = Field(alias="ZZJGDM", pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")
-    region_code: str = Field(alias="XZQHDM", pattern=r"^(\d{6}|\d{9}|\d{12})$")
+    region_code: str = Field(alias="XZQHDM", pattern=r"^([0-9]{6}|[0-9]{9}|[0-9]{12})$")
     seq: int = Field(alias="SJBBH", ge=1)
-    occurred_at: AwareDatetime
+    occurred_at: Instant
     handler_name: str | None = Field(default=None, alias="BLRXM", max_length=50)
     handler_id: str | None = Field(default=None, alias="BLRGH", max_length=50)
     note: ShortText | None = Field(default=None, alias="BZ")
@@ -75,20 +93,21 @@ class RecordBase(BaseModel):
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> RecordBase:
-        found = self.rule_problems()
+        found = self.rule_problems(self.__dict__)
         if found:
-            raise _problems(found)
+            raise problems_error(found)
         return self
 
-    def rule_problems(self) -> list[tuple[str, str, Any]]:
-        """Problems that involve more than one field (conditional requirements)."""
-        if not self.DECISION:
+    @classmethod
+    def rule_problems(cls, v: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+        """Problems that involve more than one field (conditional requirements).
+
+        `v` maps field names to values, parsed or raw, so that the same checks also run on a
+        record whose single fields failed (every problem is reported at once).
+        """
+        if not cls.DECISION:
             return []
-        return [
-            (n, "is required for a decision record", None)
-            for n in ("handler_name", "handler_id")
-            if not getattr(self, n)
-        ]
+        return [(n, "is required for a decision record", None) for n in ("handler_name", "handler_id") if not v.get(n)]
 
     @property
     def identity(self) -> tuple[str, str, int]:
@@ -113,10 +132,11 @@ class PreAccept(RecordBase):
     result: Literal["pass", "refuse", "supplement"]
     reason: ShortText | None = None
 
-    def rule_problems(self) -> list[tuple[str, str, Any]]:
-        found = super().rule_problems()
-        if self.result != "pass" and self.reason is None:
-            found.append(("reason", f"is required when result is {self.result}", None))
+    @classmethod
+    def rule_problems(cls, v: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+        found = super().rule_problems(v)
+        if v.get("result") in ("refuse", "supplement") and v.get("reason") is None:
+            found.append(("reason", f"is required when result is {v['result']}", None))
         return found
 
 
@@ -132,17 +152,18 @@ class Accept(RecordBase):
     fee_standard: Money | None = None
     materials: list[str] = Field(default_factory=list)
 
-    def rule_problems(self) -> list[tuple[str, str, Any]]:
-        found = super().rule_problems()
-        if self.result == "refuse" and self.reason is None:
+    @classmethod
+    def rule_problems(cls, v: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+        found = super().rule_problems(v)
+        if v.get("result") == "refuse" and v.get("reason") is None:
             found.append(("reason", "is required when result is refuse", None))
-        if self.result == "accept":
+        if v.get("result") == "accept":
             for name in ("query_code", "statutory_limit", "committed_limit"):
-                if getattr(self, name) is None:
+                if v.get(name) is None:
                     found.append((name, "is required when result is accept", None))
-        s, c = self.statutory_limit, self.committed_limit
-        if s and c and s.unit == c.unit and c.value > s.value:
-            found.append(("committed_limit.value", "must not exceed statutory_limit.value", c.value))
+        s, c = _limit_parts(v.get("statutory_limit")), _limit_parts(v.get("committed_limit"))
+        if s and c and s[1] == c[1] and c[0] > s[0]:
+            found.append(("committed_limit.value", "must not exceed statutory_limit.value", c[0]))
         return found
 
 
@@ -155,9 +176,10 @@ class Stage(RecordBase):
     reason: ShortText | None = None
     handler_position: str | None = Field(default=None, max_length=50)
 
-    def rule_problems(self) -> list[tuple[str, str, Any]]:
-        found = super().rule_problems()
-        if self.action == "deny" and self.reason is None:
+    @classmethod
+    def rule_problems(cls, v: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+        found = super().rule_problems(v)
+        if v.get("action") == "deny" and v.get("reason") is None:
             found.append(("reason", "is required when action is deny", None))
         return found
 
@@ -204,9 +226,10 @@ class Conclude(RecordBase):
     valid_until: dt.date | None = None
     fee_charged: Money | None = None
 
-    def rule_problems(self) -> list[tuple[str, str, Any]]:
-        found = super().rule_problems()
-        if self.outcome == "denied" and self.reason is None:
+    @classmethod
+    def rule_problems(cls, v: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+        found = super().rule_problems(v)
+        if v.get("outcome") == "denied" and v.get("reason") is None:
             found.append(("reason", "is required when outcome is denied", None))
         return found
 
@@ -238,6 +261,9 @@ MODELS: dict[str, type[RecordBase]] = {
     )
 }
 _ADAPTER: TypeAdapter[ExchangeRecord] = TypeAdapter(ExchangeRecord)
+_ALIAS_TO_NAME = {
+    info.alias: name for m in MODELS.values() for name, info in m.model_fields.items() if info.alias
+}
 
 
 def parse_record(data: Any) -> ExchangeRecord:
@@ -245,7 +271,23 @@ def parse_record(data: Any) -> ExchangeRecord:
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as exc:
-        raise InvalidRecord(problems_of(exc), identity_of(data)) from None
+        problems = problems_of(exc)
+        seen = {p.field for p in problems}
+        tag = data.get("type") if isinstance(data, dict) else None
+        model = MODELS.get(tag) if isinstance(tag, str) else None
+        if model is not None:
+            named = {_ALIAS_TO_NAME.get(k, k): value for k, value in data.items()}  # type: ignore[union-attr]
+            problems += [Problem(f, p, g) for f, p, g in model.rule_problems(named) if f not in seen]
+        raise InvalidRecord(problems, identity_of(data)) from None
+
+
+def _limit_parts(limit: Any) -> tuple[Any, Any] | None:
+    """(value, unit) of a parsed or raw limit; None when it is absent or not comparable."""
+    if isinstance(limit, Limit):
+        return limit.value, limit.unit
+    if isinstance(limit, dict) and isinstance(limit.get("value"), int) and limit.get("unit") in ("G", "Z"):
+        return limit["value"], limit["unit"]
+    return None
 
 
 def identity_of(data: Any) -> dict[str, Any]:
@@ -286,6 +328,10 @@ def mask(value: str, kind: str) -> str:
     """Show enough to recognise, never enough to identify (names, ID numbers, phones)."""
     if not value:
         return value
+    if len(value) <= 3 and kind != "name":
+        return "*" * len(value)
+    if kind == "name" and len(value) == 1:
+        return "*"
     if kind == "name":
         return value[0] + "*" * max(1, len(value) - 1) if len(value) <= 4 else value[:2] + "***" + value[-2:]
     if kind == "phone":
@@ -329,7 +375,7 @@ def problems_of(exc: ValidationError) -> list[Problem]:
         if "problems" in ctx:
             problems.extend(ctx["problems"])
             continue
-        loc = [str(p) for p in err["loc"]]
+        loc = [_ALIAS_TO_NAME.get(str(p), str(p)) for p in err["loc"]]
         if loc and loc[0] in RECORD_TYPES:
             loc = loc[1:]
         path = ".".join(loc) or ("type" if err["type"].startswith("union_tag") else "record")
@@ -361,12 +407,10 @@ def _got(err: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)[:200]
 
 
-def _problems(found: list[tuple[str, str, Any]]) -> ValueError:
-    """A ValueError pydantic carries through, holding ready-made problems for `problems_of`."""
-    from pydantic_core import PydanticCustomError
-
+def problems_error(found: list[tuple[str, str, Any]]) -> PydanticCustomError:
+    """An error pydantic carries through, holding ready-made problems for `problems_of`."""
     problems = [Problem(f, p, g) for f, p, g in found]
-    return PydanticCustomError(  # type: ignore[return-value]
+    return PydanticCustomError(
         "record_rule", "; ".join(f"{p.field} {p.problem}" for p in problems), {"problems": problems}
     )
 

@@ -159,11 +159,13 @@ def t_accept(ctx: RuleContext) -> list[Alert]:
     if state.apply is None:
         return []
     applied = state.apply.occurred_at
-    due = ctx.calendar.add_working_days(applied, ctx.config.accept_decision_days)
     decided = _first_acceptance_decision(state)
+    days = ctx.config.accept_decision_days
+    if decided is not None and decided - applied <= dt.timedelta(days=days):
+        return []  # N working days never end sooner than N calendar days: no need to count
+    due = ctx.calendar.add_working_days(applied, days)
     if not (due < ctx.now and (decided is None or decided > due) and _open_at(state, due)):
         return []
-    days = ctx.config.accept_decision_days
     msg = f"申请后{days}个工作日内未作出受理、不予受理或补正决定（{_fmt(due, ctx.calendar)}到期）。"
     facts = {"applied_at": _iso(applied), "decision_due": _iso(due), "accept_decision_days": days,
              "decided_at": _iso(decided) if decided else None}
@@ -394,9 +396,11 @@ def l_timing(ctx: RuleContext) -> list[Alert]:
 
 def l_late_report(ctx: RuleContext) -> list[Alert]:
     limit = ctx.config.late_report_days
+    # Less wall time than the limit's working time cannot be a late report: skip the calendar.
+    shortest = dt.timedelta(seconds=limit * ctx.calendar.day_seconds)
     late = []
     for d in ctx.state.deliveries:
-        if d.received_at is None or d.received_at > ctx.now:
+        if d.received_at is None or d.received_at > ctx.now or d.received_at - d.record.occurred_at <= shortest:
             continue
         lag = ctx.calendar.working_days_between(d.record.occurred_at, d.received_at)
         if lag > limit:
