@@ -47,9 +47,14 @@ class Case:
     def add(self, type_: str, when: str, received: str | None = None, **fields: Any) -> Case:
         occurred = at(when)
         raw = {
-            "type": type_, "case_no": self.case_no, "item_code": self.item.item_code,
-            "dept_code": self.item.dept_code, "region_code": "330100", "seq": len(self.deliveries) + 1,
-            "occurred_at": occurred.isoformat(), **fields,
+            "type": type_,
+            "case_no": self.case_no,
+            "item_code": self.item.item_code,
+            "dept_code": self.item.dept_code,
+            "region_code": "330100",
+            "seq": len(self.deliveries) + 1,
+            "occurred_at": occurred.isoformat(),
+            **fields,
         }
         if type_ in ("pre_accept", "accept", "stage", "conclude"):
             raw.setdefault("handler_name", "王敏")
@@ -59,13 +64,28 @@ class Case:
         return self
 
     def apply(self, when: str = "2026-11-02 09:12", channel: str = "online", **kw: Any) -> Case:
-        return self.add("apply", when, applicant_type="person", applicant_name="张三", applicant_id_type="id_card",
-                        applicant_id_no="330102199001011234", contact_phone="13800001234", channel=channel,
-                        materials=["申请表"], **kw)
+        return self.add(
+            "apply",
+            when,
+            applicant_type="person",
+            applicant_name="张三",
+            applicant_id_type="id_card",
+            applicant_id_no="330102199001011234",
+            contact_phone="13800001234",
+            channel=channel,
+            materials=["申请表"],
+            **kw,
+        )
 
     def accept(self, when: str = "2026-11-02 10:00", **kw: Any) -> Case:
-        fields = {"result": "accept", "query_code": "8F3K2Q", "statutory_limit": {"value": 15, "unit": "G"},
-                  "committed_limit": {"value": 7, "unit": "G"}, "fee_standard": self.item.fee_standard, **kw}
+        fields = {
+            "result": "accept",
+            "query_code": "8F3K2Q",
+            "statutory_limit": {"value": 15, "unit": "G"},
+            "committed_limit": {"value": 7, "unit": "G"},
+            "fee_standard": self.item.fee_standard,
+            **kw,
+        }
         return self.add("accept", when, **fields)
 
     def refuse(self, when: str, reason: str) -> Case:
@@ -84,8 +104,11 @@ class Case:
 
     def full(self, conclude: str = "2026-11-06 16:00") -> Case:
         """apply -> accept -> three stages -> conclude, on time."""
-        return self.apply().accept().stages("2026-11-03 15:30", "2026-11-04 11:00", "2026-11-05 16:00").conclude(
-            conclude
+        return (
+            self.apply()
+            .accept()
+            .stages("2026-11-03 15:30", "2026-11-04 11:00", "2026-11-05 16:00")
+            .conclude(conclude)
         )
 
     def log(self) -> CaseLog:

@@ -9,7 +9,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from sunlight.cli import main
 from sunlight.sample.city import write_sample
 
@@ -40,13 +39,25 @@ def test_help_names_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_check_prints_one_alert_per_line_with_its_explanation(tmp_path: Path) -> None:
-    code, out, _ = run("check", str(EXAMPLE / "example_case.jsonl"), "--catalog", str(EXAMPLE / "catalog.json"),
-                       "--now", "2026-11-20T09:00:00+08:00")
+    code, out, _ = run(
+        "check",
+        str(EXAMPLE / "example_case.jsonl"),
+        "--catalog",
+        str(EXAMPLE / "catalog.json"),
+        "--now",
+        "2026-11-20T09:00:00+08:00",
+    )
     assert code == 0
     alerts = [json.loads(line) for line in out.splitlines()]
     assert alerts == []  # the exchange format's example case is on time and in order
-    code, out, _ = run("check", str(EXAMPLE / "skipped_review.jsonl"), "--catalog", str(EXAMPLE / "catalog.json"),
-                       "--now", "2026-11-20T09:00:00+08:00")
+    code, out, _ = run(
+        "check",
+        str(EXAMPLE / "skipped_review.jsonl"),
+        "--catalog",
+        str(EXAMPLE / "catalog.json"),
+        "--now",
+        "2026-11-20T09:00:00+08:00",
+    )
     alerts = [json.loads(line) for line in out.splitlines()]
     assert [(a["rule"], a["level"]) for a in alerts] == [("P-ORDER", "yellow_card")]
     assert set(alerts[0]) >= {"case_no", "rule", "level", "legal_basis", "message", "facts"}
@@ -56,11 +67,22 @@ def test_bad_records_are_reported_by_line_and_field_and_the_rest_still_checked(t
     lines = (EXAMPLE / "skipped_review.jsonl").read_text(encoding="utf-8").splitlines()
     bad = json.loads(lines[1]) | {"committed_limit": {"value": 7, "unit": "X"}}
     records = tmp_path / "r.jsonl"
-    records.write_text("\n".join([lines[0], json.dumps(bad), "{not json", *lines[2:]]) + "\n", encoding="utf-8")
-    code, out, err = run("check", str(records), "--catalog", str(EXAMPLE / "catalog.json"),
-                         "--now", "2026-11-20T09:00:00+08:00")
+    records.write_text(
+        "\n".join([lines[0], json.dumps(bad), "{not json", *lines[2:]]) + "\n", encoding="utf-8"
+    )
+    code, out, err = run(
+        "check",
+        str(records),
+        "--catalog",
+        str(EXAMPLE / "catalog.json"),
+        "--now",
+        "2026-11-20T09:00:00+08:00",
+    )
     assert code == 1
-    assert "line 2 [case_no=C2026-000002 type=accept seq=2]: committed_limit.unit: must be G or Z (got 'X')" in err
+    assert (
+        "line 2 [case_no=C2026-000002 type=accept seq=2]: committed_limit.unit: must be G or Z (got 'X')"
+        in err
+    )
     assert "line 3: line: is not valid JSON" in err
     assert "P-ORDER" in out  # the good records were still judged (conclusion before acceptance)
 
@@ -85,8 +107,14 @@ def test_a_bad_now_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) 
 
 def test_check_on_the_sample_city_matches_the_generators_ground_truth(sample: Path) -> None:
     truth = json.loads((sample / "truth.json").read_text(encoding="utf-8"))
-    code, out, err = run("check", str(sample / "records.jsonl"), "--catalog", str(sample / "catalog.json"),
-                         "--now", truth["as_of"])
+    code, out, err = run(
+        "check",
+        str(sample / "records.jsonl"),
+        "--catalog",
+        str(sample / "catalog.json"),
+        "--now",
+        truth["as_of"],
+    )
     assert code == 0, err
     printed = Counter(json.loads(line)["rule"] for line in out.splitlines())
     expected = Counter(rule for case in truth["cases"].values() for rule in case["standing"])

@@ -8,7 +8,6 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar, YearCalendar
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.errors import CaseMismatch, ConflictingRecord
@@ -16,6 +15,7 @@ from sunlight.domain.lifecycle import CaseLog, Delivery, case_clock, fold, recom
 from sunlight.domain.records import parse_record, to_exchange_json
 from sunlight.domain.rules import evaluate
 from sunlight.sample.city import generate
+
 from tests.unit.cases import ITEM, Case, at
 
 pytestmark = pytest.mark.unit
@@ -33,7 +33,9 @@ def test_a_duplicate_sent_with_the_standards_aliases_is_still_a_duplicate() -> N
     case = Case().full()
     log = case.log()
     raw = to_exchange_json(case.deliveries[1].record)
-    aliased = {{"case_no": "SBLSH", "seq": "SJBBH", "dept_code": "ZZJGDM"}.get(k, k): v for k, v in raw.items()}
+    aliased = {
+        {"case_no": "SBLSH", "seq": "SJBBH", "dept_code": "ZZJGDM"}.get(k, k): v for k, v in raw.items()
+    }
     assert log.add(Delivery(parse_record(aliased))) == "duplicate"
 
 
@@ -65,7 +67,9 @@ def test_current_stage_follows_the_procedure() -> None:
     assert case.state().current_stage == "review"
     case.stage("review", "2026-11-04 10:00", action="return")
     assert case.state().current_stage == "review"
-    case.add("special_start", "2026-11-04 11:00", special_no=1, kind="testing", planned={"value": 3, "unit": "G"})
+    case.add(
+        "special_start", "2026-11-04 11:00", special_no=1, kind="testing", planned={"value": 3, "unit": "G"}
+    )
     assert case.state().current_stage == "special_procedure"
     case.add("special_end", "2026-11-05 11:00", special_no=1, fee="30")
     state = case.state()
@@ -127,7 +131,8 @@ def test_loading_the_next_years_calendar_recomputes_open_cases_and_says_so(calen
     assert before is not None and before.uncovered_years == [2027]
     new_year = YearCalendar(2027, frozenset(dt.date(2027, 1, d) for d in (1, 2, 3)), frozenset())
     loaded = WorkCalendar(
-        HolidaySource.chinese_calendar(), CalendarSettings(version="2027-official", loaded_years={2027: new_year})
+        HolidaySource.chinese_calendar(),
+        CalendarSettings(version="2027-official", loaded_years={2027: new_year}),
     )
     changes = recompute_open_cases([(state, ITEM)], calendar, loaded, RuleConfig(), now)
     assert [c.case_no for c in changes] == [case.case_no]

@@ -734,7 +734,11 @@ def test_stage_limits_naming_a_stage_the_item_lacks_are_reported_on_stage_limits
         Catalog.from_json([entry])
 
     assert [p.as_dict() for p in caught.value.problems] == [
-        {"field": "items[0].stage_limits.approve", "problem": "names a stage the item does not have", "got": "approve"}
+        {
+            "field": "items[0].stage_limits.approve",
+            "problem": "names a stage the item does not have",
+            "got": "approve",
+        }
     ]
 
 

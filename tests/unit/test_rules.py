@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.rules import RULES
+
 from tests.unit.cases import ITEM, Case, at
 
 pytestmark = pytest.mark.unit
@@ -17,8 +17,20 @@ PAID_ITEM = ITEM.model_copy(update={"item_code": "330100-JS-002", "fee_standard"
 
 def test_every_rule_of_the_domain_reference_is_implemented() -> None:
     assert set(RULES) == {
-        "T-WARN", "T-YELLOW", "T-RED", "T-ACCEPT", "T-STAGE", "T-SPECIAL", "P-ORDER", "P-SUPP-AFTER-ACCEPT",
-        "P-SUPP-REPEAT", "P-REFUSE-NO-REASON", "P-OFFLINE", "F-FEE", "L-TIMING", "L-LATE-REPORT",
+        "T-WARN",
+        "T-YELLOW",
+        "T-RED",
+        "T-ACCEPT",
+        "T-STAGE",
+        "T-SPECIAL",
+        "P-ORDER",
+        "P-SUPP-AFTER-ACCEPT",
+        "P-SUPP-REPEAT",
+        "P-REFUSE-NO-REASON",
+        "P-OFFLINE",
+        "F-FEE",
+        "L-TIMING",
+        "L-LATE-REPORT",
     }
 
 
@@ -80,8 +92,13 @@ def test_red_card_at_the_statutory_limit_when_the_cure_period_is_longer(calendar
 
 
 def test_a_type_b_special_procedure_pauses_the_clock(calendar: WorkCalendar) -> None:
-    case = _open_case().add("special_start", "2026-11-04 09:00", special_no=1, kind="expert_review",
-                            planned={"value": 10, "unit": "G"})
+    case = _open_case().add(
+        "special_start",
+        "2026-11-04 09:00",
+        special_no=1,
+        kind="expert_review",
+        planned={"value": 10, "unit": "G"},
+    )
     case.add("special_end", "2026-11-11 09:00", special_no=1, result="通过")
     assert "T-YELLOW" not in case.active(calendar, "2026-11-12 09:00")
     clock = case.active(calendar, "2026-11-17 09:00")["T-WARN"].facts["clock"]
@@ -90,16 +107,26 @@ def test_a_type_b_special_procedure_pauses_the_clock(calendar: WorkCalendar) -> 
 
 
 def test_an_extension_decided_in_time_moves_the_limits(calendar: WorkCalendar) -> None:
-    case = _open_case().add("special_start", "2026-11-05 09:00", special_no=1, kind="extension",
-                            planned={"value": 10, "unit": "G"})
+    case = _open_case().add(
+        "special_start",
+        "2026-11-05 09:00",
+        special_no=1,
+        kind="extension",
+        planned={"value": 10, "unit": "G"},
+    )
     clock = case.active(calendar, "2026-11-24 09:00")["T-WARN"].facts["clock"]
     assert clock["committed_due"] == "2026-11-25T17:30:00+08:00"
     assert clock["statutory_due"] == "2026-12-07T17:30:00+08:00"
 
 
 def test_an_extension_decided_after_the_limit_passed_does_not_cure_it(calendar: WorkCalendar) -> None:
-    case = _open_case().add("special_start", "2026-11-12 09:00", special_no=1, kind="extension",
-                            planned={"value": 10, "unit": "G"})
+    case = _open_case().add(
+        "special_start",
+        "2026-11-12 09:00",
+        special_no=1,
+        kind="extension",
+        planned={"value": 10, "unit": "G"},
+    )
     assert "T-YELLOW" in case.active(calendar, "2026-11-12 10:00")
 
 
@@ -142,8 +169,9 @@ def test_no_stage_warning_within_the_stage_limit(calendar: WorkCalendar) -> None
 
 
 def _hearing(end: str | None = None) -> Case:
-    case = _open_case().add("special_start", "2026-11-03 16:00", special_no=1, kind="hearing",
-                            planned={"value": 5, "unit": "G"})
+    case = _open_case().add(
+        "special_start", "2026-11-03 16:00", special_no=1, kind="hearing", planned={"value": 5, "unit": "G"}
+    )
     return case.add("special_end", end, special_no=1, result="听证结束") if end else case
 
 
@@ -152,7 +180,9 @@ def test_special_procedure_warning_two_days_before_its_planned_end(calendar: Wor
     assert alert.level == "warning" and alert.raised_at == at("2026-11-06 17:30")
 
 
-def test_special_procedure_overrun_is_a_yellow_card_that_withdraws_its_warning(calendar: WorkCalendar) -> None:
+def test_special_procedure_overrun_is_a_yellow_card_that_withdraws_its_warning(
+    calendar: WorkCalendar,
+) -> None:
     alerts = [a for a in _hearing().alerts(calendar, "2026-11-11 09:00") if a.rule == "T-SPECIAL"]
     assert {(a.level, a.status) for a in alerts} == {("warning", "withdrawn"), ("yellow_card", "active")}
 
@@ -178,7 +208,9 @@ def test_conclusion_before_acceptance_breaks_the_order(calendar: WorkCalendar) -
 
 def test_a_return_and_a_second_pass_keep_the_order(calendar: WorkCalendar) -> None:
     case = Case().apply().accept().stages("2026-11-03 10:00", "2026-11-03 14:00")
-    case.stage("review", "2026-11-04 09:00", action="return", opinion="补充意见").stage("review", "2026-11-04 15:00")
+    case.stage("review", "2026-11-04 09:00", action="return", opinion="补充意见").stage(
+        "review", "2026-11-04 15:00"
+    )
     case.stage("approve", "2026-11-05 10:00").conclude("2026-11-05 15:00")
     assert "P-ORDER" not in case.active(calendar, "2026-11-06 09:00")
 
@@ -195,7 +227,12 @@ def test_a_missing_record_in_transit_is_not_a_skipped_stage(calendar: WorkCalend
 
 
 def test_supplement_notice_after_acceptance_is_a_warning(calendar: WorkCalendar) -> None:
-    case = Case().apply().accept().add("supplement_notice", "2026-11-03 10:00", reason="补图纸", materials=["图纸"])
+    case = (
+        Case()
+        .apply()
+        .accept()
+        .add("supplement_notice", "2026-11-03 10:00", reason="补图纸", materials=["图纸"])
+    )
     assert case.active(calendar, "2026-11-03 11:00")["P-SUPP-AFTER-ACCEPT"].level == "warning"
 
 
@@ -242,8 +279,11 @@ def test_a_denial_with_an_empty_reason_is_flagged(calendar: WorkCalendar) -> Non
 def test_an_online_item_back_filled_after_its_decision_is_flagged(calendar: WorkCalendar) -> None:
     later = "2026-11-06 17:00"
     case = Case().apply().accept(received=later)
-    for stage, when in (("undertake", "2026-11-03 10:00"), ("review", "2026-11-04 10:00"),
-                        ("approve", "2026-11-05 10:00")):
+    for stage, when in (
+        ("undertake", "2026-11-03 10:00"),
+        ("review", "2026-11-04 10:00"),
+        ("approve", "2026-11-05 10:00"),
+    ):
         case.add("stage", when, received=later, stage=stage, action="pass")
     case.add("conclude", "2026-11-06 16:00", received=later, outcome="issued", fee_charged="0")
     alert = case.active(calendar, "2026-11-06 18:00")["P-OFFLINE"]
@@ -288,7 +328,9 @@ def test_the_standard_fee_or_one_within_tolerance_raises_nothing(calendar: WorkC
 
 
 def test_a_review_done_in_seconds_is_a_data_quality_warning(calendar: WorkCalendar) -> None:
-    case = Case().apply().accept().stage("undertake", "2026-11-03 10:00").stage("review", "2026-11-03 10:00:20")
+    case = (
+        Case().apply().accept().stage("undertake", "2026-11-03 10:00").stage("review", "2026-11-03 10:00:20")
+    )
     alert = case.active(calendar, "2026-11-03 11:00")["L-TIMING"]
     assert "20 s" in alert.facts["findings"][0]["problem"]
 
@@ -334,4 +376,6 @@ def test_every_alert_explains_itself(calendar: WorkCalendar) -> None:
 
 def test_a_disabled_rule_stays_silent(calendar: WorkCalendar) -> None:
     config = RuleConfig(enabled=frozenset(RULES) - {"T-YELLOW", "T-RED", "T-WARN"})
-    assert not {"T-WARN", "T-YELLOW", "T-RED"} & set(_open_case().active(calendar, "2026-11-20 09:00", config))
+    assert not {"T-WARN", "T-YELLOW", "T-RED"} & set(
+        _open_case().active(calendar, "2026-11-20 09:00", config)
+    )

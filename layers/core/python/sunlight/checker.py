@@ -36,8 +36,10 @@ class LineError:
 
     def __str__(self) -> str:
         who = " ".join(f"{k}={v}" for k, v in self.identity.items())
-        text = "; ".join(f"{p.field}: {p.problem}" + (f" (got {p.got!r})" if p.got is not None else "")
-                         for p in self.problems)
+        text = "; ".join(
+            f"{p.field}: {p.problem}" + (f" (got {p.got!r})" if p.got is not None else "")
+            for p in self.problems
+        )
         return f"line {self.line}{' [' + who + ']' if who else ''}: {text}"
 
 
@@ -60,7 +62,10 @@ def read_deliveries(lines: Iterable[str]) -> Iterator[tuple[int, Delivery | Line
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield number, LineError(number, {}, [Problem("line", f"is not valid JSON ({exc.msg})", line[:80])])
+            yield (
+                number,
+                LineError(number, {}, [Problem("line", f"is not valid JSON ({exc.msg})", line[:80])]),
+            )
             continue
         yield number, parse_delivery(number, data)
 
@@ -71,8 +76,9 @@ def parse_delivery(number: int, data: Any) -> Delivery | LineError:
         try:
             received = _INSTANT.validate_python(data.get("received_at"))
         except ValidationError:
-            problem = Problem("received_at", "must be an ISO 8601 date-time with a UTC offset",
-                              data.get("received_at"))
+            problem = Problem(
+                "received_at", "must be an ISO 8601 date-time with a UTC offset", data.get("received_at")
+            )
             return LineError(number, {}, [problem])
         data = data["record"]
     try:

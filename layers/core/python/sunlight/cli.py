@@ -15,6 +15,7 @@ from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.catalog import Catalog
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.errors import InvalidRecord
+from sunlight.sample.city import write_sample
 
 EXIT_OK, EXIT_RECORD_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser(
         "check",
         help="print every alert the records deserve at a moment",
-        description="Read exchange records (JSON lines: a bare record, or {\"received_at\": ..., \"record\": "
+        description='Read exchange records (JSON lines: a bare record, or {"received_at": ..., "record": '
         "{...}}), fold each case and print one JSON alert per line: case_no, rule, level, legal_basis, "
         "message, facts. Problems with the input go to standard error; the exit status is 1 if any "
         "record was rejected and 2 if a file could not be read at all.",
@@ -95,15 +96,17 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _warn_uncovered(years: set[int], err: TextIO) -> None:
     if years:
-        print(f"sunlight: WARNING: no official holiday calendar is loaded for {sorted(years)}; open cases "
-              "there count weekends only until the city loads the year", file=err)
+        print(
+            f"sunlight: WARNING: no official holiday calendar is loaded for {sorted(years)}; open cases "
+            "there count weekends only until the city loads the year",
+            file=err,
+        )
 
 
 def _sample(args: argparse.Namespace, out: TextIO) -> int:
-    from sunlight.sample.city import write_sample
-
-    paths = write_sample(args.out, seed=args.seed, start=args.start, end=args.end,
-                         cases_per_day=args.cases_per_day)
+    paths = write_sample(
+        args.out, seed=args.seed, start=args.start, end=args.end, cases_per_day=args.cases_per_day
+    )
     for path in paths:
         print(path, file=out)
     return EXIT_OK

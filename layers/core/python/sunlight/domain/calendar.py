@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
+
 from sunlight.domain.errors import CalendarRangeError
 
 Interval = tuple[dt.datetime, dt.datetime]
@@ -53,8 +55,6 @@ class HolidaySource:
     @classmethod
     def chinese_calendar(cls) -> HolidaySource:
         """The State Council calendar as tracked by the `chinese_calendar` package."""
-        import chinese_calendar
-
         holidays = frozenset(chinese_calendar.holidays)
         workdays = frozenset(chinese_calendar.workdays)
         first = min(d.year for d in holidays)

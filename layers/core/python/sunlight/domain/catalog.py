@@ -74,7 +74,9 @@ class Catalog:
         """Load from a list of entries or {"items": [...]}; every bad entry is reported."""
         entries = data.get("items") if isinstance(data, dict) else data
         if not isinstance(entries, list):
-            raise InvalidRecord([Problem("items", "must be a list of catalogue entries", type(data).__name__)])
+            raise InvalidRecord(
+                [Problem("items", "must be a list of catalogue entries", type(data).__name__)]
+            )
         items, problems = [], []
         for n, entry in enumerate(entries):
             try:
@@ -91,4 +93,3 @@ class Catalog:
 
     def to_json(self) -> dict[str, Any]:
         return {"items": [i.model_dump(mode="json", exclude_defaults=False) for i in self]}
-

@@ -71,7 +71,22 @@ class RuleConfig(BaseModel):
     supplement_notices_allowed: int = Field(default=1, ge=1)
     reason_min_chars: int = Field(default=4, ge=0)
     non_reasons: frozenset[str] = frozenset(
-        {"无", "无。", "不符合", "不符合条件", "不符合要求", "其他", "其它", "/", "-", "略", "见附件", "null", "none", "n/a"}
+        {
+            "无",
+            "无。",
+            "不符合",
+            "不符合条件",
+            "不符合要求",
+            "其他",
+            "其它",
+            "/",
+            "-",
+            "略",
+            "见附件",
+            "null",
+            "none",
+            "n/a",
+        }
     )
     fee_tolerance_yuan: Decimal = Decimal("0.00")
     fee_tolerance_ratio: Decimal = Decimal("0")

@@ -78,6 +78,5 @@ class CaseMismatch(SunlightError):
 
     def __str__(self) -> str:
         return (
-            f"case {self.case_no}: {self.field_name} {self.got!r} differs from the case's "
-            f"{self.expected!r}"
+            f"case {self.case_no}: {self.field_name} {self.got!r} differs from the case's {self.expected!r}"
         )

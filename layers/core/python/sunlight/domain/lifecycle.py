@@ -37,6 +37,7 @@ from sunlight.domain.records import (
     money,
 )
 
+Extension = tuple[int, str, dt.datetime]  # (value, unit, decided_at) of a type-A special procedure
 _TYPE_ORDER = {t: n for n, t in enumerate(RECORD_TYPES)}
 # Outcomes that are decisions on the merits: they need an acceptance and, when issued, every stage.
 DECIDED_OUTCOMES = frozenset({"issued", "denied"})
@@ -291,7 +292,7 @@ class Clock:
     calendar_version: str
     statutory_limit: Limit
     committed_limit: Limit
-    extension_days: list[tuple[int, str, dt.datetime]]
+    extension_days: list[Extension]
     pauses: list[Interval]
     paused_working_days: float
     statutory_due: dt.datetime
@@ -322,7 +323,9 @@ class Clock:
             "calendar_version": self.calendar_version,
             "statutory_limit": self.statutory_limit.model_dump(),
             "committed_limit": self.committed_limit.model_dump(),
-            "extensions": [{"value": v, "unit": u, "decided_at": iso(at)} for v, u, at in self.extension_days],
+            "extensions": [
+                {"value": v, "unit": u, "decided_at": iso(at)} for v, u, at in self.extension_days
+            ],
             "pauses": [[iso(a), iso(b)] for a, b in self.pauses],
             "paused_working_days": round(self.paused_working_days, 3),
             "statutory_due": iso(self.statutory_due),
@@ -362,7 +365,7 @@ def case_clock(
         return None
     start = state.accept.occurred_at
     pauses = pauses_of(state, now)
-    extensions = [
+    extensions: list[Extension] = [
         (s.start.planned.value, s.start.planned.unit, s.started_at)
         for s in state.specials.values()
         if not s.pauses_clock
@@ -411,7 +414,7 @@ def _due(
     limit: Limit,
     offset_days: float,
     pauses: list[Interval],
-    extensions: list[tuple[int, str, dt.datetime]],
+    extensions: list[Extension],
 ) -> dt.datetime:
     """A limit's due moment moved by `offset_days` of counted working time, pauses and extensions in.
 
@@ -436,7 +439,9 @@ def _due(
     return calendar.shift_working(due, offset_days)
 
 
-def _counted_days(calendar: WorkCalendar, start: dt.datetime, until: dt.datetime, pauses: list[Interval]) -> float:
+def _counted_days(
+    calendar: WorkCalendar, start: dt.datetime, until: dt.datetime, pauses: list[Interval]
+) -> float:
     """Working days counted from the day after acceptance to `until`, pauses removed."""
     begin = calendar.counting_start(start)
     at = calendar.position(until)
@@ -458,9 +463,12 @@ class Recomputed:
 
     @property
     def note(self) -> str:
-        changed = [f"{k} {self.before[k]} -> {self.after[k]}" for k in self.after if self.before[k] != self.after[k]]
-        return (f"due instants recomputed under calendar {self.to_version} (was {self.from_version}): "
-                + ("; ".join(changed) or "no change"))
+        changed = [
+            f"{k} {self.before[k]} -> {self.after[k]}" for k in self.after if self.before[k] != self.after[k]
+        ]
+        return f"due instants recomputed under calendar {self.to_version} (was {self.from_version}): " + (
+            "; ".join(changed) or "no change"
+        )
 
 
 def recompute_open_cases(
@@ -482,8 +490,13 @@ def recompute_open_cases(
         if before is None or after is None:
             continue
         keys = ("statutory_due", "committed_due", "warn_at", "red_at")
-        change = Recomputed(state.case_no, old.version, new.version,
-                            {k: _iso(getattr(before, k)) for k in keys}, {k: _iso(getattr(after, k)) for k in keys})
+        change = Recomputed(
+            state.case_no,
+            old.version,
+            new.version,
+            {k: _iso(getattr(before, k)) for k in keys},
+            {k: _iso(getattr(after, k)) for k in keys},
+        )
         state.notes.append(change.note)
         out.append(change)
     return out

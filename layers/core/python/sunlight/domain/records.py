@@ -8,8 +8,8 @@ and bad input turned into one `Problem` per fault (field path, problem, value go
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -42,12 +42,20 @@ RECORD_TYPES: tuple[str, ...] = RecordType.__args__  # type: ignore[attr-defined
 StageName = Literal["undertake", "review", "approve"]
 STAGES: tuple[str, ...] = StageName.__args__  # type: ignore[attr-defined]
 SpecialKind = Literal[
-    "extension", "hearing", "tender", "auction", "inspection", "testing", "quarantine", "appraisal",
+    "extension",
+    "hearing",
+    "tender",
+    "auction",
+    "inspection",
+    "testing",
+    "quarantine",
+    "appraisal",
     "expert_review",
 ]
 Outcome = Literal[
     "issued", "denied", "returned", "voided", "deleted", "forwarded", "supplement_timeout", "concluded"
 ]
+
 
 def _not_a_number(value: Any) -> Any:
     if isinstance(value, int | float):
@@ -107,7 +115,11 @@ class RecordBase(BaseModel):
         """
         if not cls.DECISION:
             return []
-        return [(n, "is required for a decision record", None) for n in ("handler_name", "handler_id") if not v.get(n)]
+        return [
+            (n, "is required for a decision record", None)
+            for n in ("handler_name", "handler_id")
+            if not v.get(n)
+        ]
 
     @property
     def identity(self) -> tuple[str, str, int]:
@@ -256,8 +268,16 @@ ExchangeRecord = Annotated[
 MODELS: dict[str, type[RecordBase]] = {
     m.model_fields["type"].annotation.__args__[0]: m  # type: ignore[union-attr]
     for m in (
-        Apply, PreAccept, Accept, Stage, SupplementNotice, SupplementReceived, SpecialStart, SpecialEnd,
-        Conclude, Collect,
+        Apply,
+        PreAccept,
+        Accept,
+        Stage,
+        SupplementNotice,
+        SupplementReceived,
+        SpecialStart,
+        SpecialEnd,
+        Conclude,
+        Collect,
     )
 }
 _ADAPTER: TypeAdapter[ExchangeRecord] = TypeAdapter(ExchangeRecord)
@@ -276,7 +296,7 @@ def parse_record(data: Any) -> ExchangeRecord:
         tag = data.get("type") if isinstance(data, dict) else None
         model = MODELS.get(tag) if isinstance(tag, str) else None
         if model is not None:
-            named = {_ALIAS_TO_NAME.get(k, k): value for k, value in data.items()}  # type: ignore[union-attr]
+            named = {_ALIAS_TO_NAME.get(k, k): value for k, value in data.items()}
             problems += [Problem(f, p, g) for f, p, g in model.rule_problems(named) if f not in seen]
         raise InvalidRecord(problems, identity_of(data)) from None
 
@@ -395,7 +415,7 @@ def _problem_text(err: Any) -> str:
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = "at least" if kind == "greater_than_equal" else "at most"
         return f"must be {bound} {ctx.get('ge', ctx.get('le'))}"
-    return _MESSAGES.get(kind, err["msg"][0].lower() + err["msg"][1:])
+    return str(_MESSAGES.get(kind, err["msg"][0].lower() + err["msg"][1:]))
 
 
 def _got(err: Any) -> Any:

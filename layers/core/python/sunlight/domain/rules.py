@@ -18,7 +18,7 @@ from typing import Any
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.catalog import Item
 from sunlight.domain.config import LEVEL_RANK, Level, RuleConfig
-from sunlight.domain.lifecycle import DECIDED_OUTCOMES, CaseState, Clock, case_clock
+from sunlight.domain.lifecycle import DECIDED_OUTCOMES, CaseState, Clock, Delivery, case_clock
 from sunlight.domain.records import ExchangeRecord, money
 
 LEVEL_ZH = {"warning": "预警", "yellow_card": "黄牌", "red_card": "红牌"}
@@ -74,14 +74,30 @@ class RuleContext:
     clock: Clock | None = None
     received: dict[tuple[str, str, int], dt.datetime | None] = field(default_factory=dict)
 
-    def alert(self, rule: str, raised_at: dt.datetime, message: str, facts: dict[str, Any], **kw: Any) -> Alert:
+    def alert(
+        self, rule: str, raised_at: dt.datetime, message: str, facts: dict[str, Any], **kw: Any
+    ) -> Alert:
         level: Level = kw.pop("level", None) or self.config.level(rule)
-        base = {"item_code": self.item.item_code, "item_name": self.item.name, "dept_code": self.state.dept_code,
-                "now": _iso(self.now), "rule_config_version": self.config.version,
-                "calendar_version": self.calendar.version}
+        base = {
+            "item_code": self.item.item_code,
+            "item_name": self.item.name,
+            "dept_code": self.state.dept_code,
+            "now": _iso(self.now),
+            "rule_config_version": self.config.version,
+            "calendar_version": self.calendar.version,
+        }
         text = f"【{LEVEL_ZH[level]}】办件{self.state.case_no}（{self.item.name}）{message}"
-        return Alert(self.state.case_no, rule, level, kw.pop("key", "case"), raised_at,
-                     self.config.basis(rule), text, {**base, **facts}, **kw)
+        return Alert(
+            self.state.case_no,
+            rule,
+            level,
+            kw.pop("key", "case"),
+            raised_at,
+            self.config.basis(rule),
+            text,
+            {**base, **facts},
+            **kw,
+        )
 
     def arrived_at(self, record: ExchangeRecord) -> dt.datetime:
         """When a procedure alert on this record was raised: on receipt, or when it happened."""
@@ -115,8 +131,11 @@ def _open_at(state: CaseState, moment: dt.datetime) -> bool:
 
 
 def _time_facts(ctx: RuleContext, clock: Clock) -> dict[str, Any]:
-    return {"clock": clock.to_json(), "accepted_at": _iso(clock.started_at),
-            "closed_at": _iso(ctx.state.closed_at) if ctx.state.closed_at else None}
+    return {
+        "clock": clock.to_json(),
+        "accepted_at": _iso(clock.started_at),
+        "closed_at": _iso(ctx.state.closed_at) if ctx.state.closed_at else None,
+    }
 
 
 def _raised(clock: Clock, moment: dt.datetime) -> dt.datetime:
@@ -130,7 +149,14 @@ def t_warn(ctx: RuleContext) -> list[Alert]:
         return []
     days = ctx.config.warn_days_before
     msg = f"距承诺时限不足{days:g}个工作日（{_fmt(clock.committed_due, ctx.calendar)}到期），请抓紧办理。"
-    return [ctx.alert("T-WARN", _raised(clock, clock.warn_at), msg, {**_time_facts(ctx, clock), "warn_days_before": days})]
+    return [
+        ctx.alert(
+            "T-WARN",
+            _raised(clock, clock.warn_at),
+            msg,
+            {**_time_facts(ctx, clock), "warn_days_before": days},
+        )
+    ]
 
 
 def t_yellow(ctx: RuleContext) -> list[Alert]:
@@ -167,8 +193,12 @@ def t_accept(ctx: RuleContext) -> list[Alert]:
     if not (due < ctx.now and (decided is None or decided > due) and _open_at(state, due)):
         return []
     msg = f"申请后{days}个工作日内未作出受理、不予受理或补正决定（{_fmt(due, ctx.calendar)}到期）。"
-    facts = {"applied_at": _iso(applied), "decision_due": _iso(due), "accept_decision_days": days,
-             "decided_at": _iso(decided) if decided else None}
+    facts = {
+        "applied_at": _iso(applied),
+        "decision_due": _iso(due),
+        "accept_decision_days": days,
+        "decided_at": _iso(decided) if decided else None,
+    }
     return [ctx.alert("T-ACCEPT", due, msg, facts)]
 
 
@@ -194,7 +224,7 @@ def t_stage(ctx: RuleContext) -> list[Alert]:
     pending = ctx.state.current_stage
     if pending in limits and ctx.state.closed_at is None:
         began = ctx.state.steps[-1].done_at if ctx.state.steps else ctx.clock.started_at
-        limit = limits[pending]  # type: ignore[index]
+        limit = limits[pending]
         due = ctx.calendar.add(began, limit.value, limit.unit, pauses)
         if due < ctx.now:
             visit = sum(1 for s in ctx.state.steps if s.record.stage == pending) + 1
@@ -208,8 +238,14 @@ def _stage_alert(
     limit = ctx.item.stage_limits[stage]  # type: ignore[index]
     names = {"undertake": "承办", "review": "审核", "approve": "批准"}
     msg = f"{names[stage]}环节超过环节时限{limit.value}个{'工作日' if limit.unit == 'G' else '自然日'}。"
-    facts = {"stage": stage, "visit": visit, "stage_began_at": _iso(began), "stage_due": _iso(due),
-             "stage_limit": limit.model_dump(), "stage_done_at": _iso(done) if done else None}
+    facts = {
+        "stage": stage,
+        "visit": visit,
+        "stage_began_at": _iso(began),
+        "stage_due": _iso(due),
+        "stage_limit": limit.model_dump(),
+        "stage_done_at": _iso(done) if done else None,
+    }
     return ctx.alert("T-STAGE", due, msg, facts, key=f"{stage}#{visit}")
 
 
@@ -222,19 +258,30 @@ def t_special(ctx: RuleContext) -> list[Alert]:
         start, planned = special.started_at, special.start.planned
         ended = min(m for m in (special.ended_at, ctx.state.closed_at, ctx.now) if m is not None)
         planned_end = ctx.calendar.add(start, planned.value, planned.unit)
-        facts = {"special_no": no, "kind": special.start.kind, "started_at": _iso(start),
-                 "planned": planned.model_dump(), "planned_end": _iso(planned_end),
-                 "ended_at": _iso(special.ended_at) if special.ended_at else None}
+        facts = {
+            "special_no": no,
+            "kind": special.start.kind,
+            "started_at": _iso(start),
+            "planned": planned.model_dump(),
+            "planned_end": _iso(planned_end),
+            "ended_at": _iso(special.ended_at) if special.ended_at else None,
+        }
         if planned.unit == "G" and planned.value > cfg.special_warn_days_before:
             warn_at = ctx.calendar.add_working_days(start, planned.value - cfg.special_warn_days_before)
             if warn_at < ctx.now and ended > warn_at:
                 msg = f"特别程序（{special.start.kind}）将于{_fmt(planned_end, ctx.calendar)}到期。"
-                out.append(ctx.alert("T-SPECIAL", warn_at, msg, facts, key=f"special:{no}",
-                                     level=cfg.special_warn_level))
+                out.append(
+                    ctx.alert(
+                        "T-SPECIAL", warn_at, msg, facts, key=f"special:{no}", level=cfg.special_warn_level
+                    )
+                )
         if planned_end < ctx.now and ended > planned_end:
             msg = f"特别程序（{special.start.kind}）超过计划时限（{_fmt(planned_end, ctx.calendar)}）。"
-            out.append(ctx.alert("T-SPECIAL", planned_end, msg, facts, key=f"special:{no}",
-                                 level=cfg.special_overrun_level))
+            out.append(
+                ctx.alert(
+                    "T-SPECIAL", planned_end, msg, facts, key=f"special:{no}", level=cfg.special_overrun_level
+                )
+            )
     return out
 
 
@@ -273,8 +320,11 @@ def p_order(ctx: RuleContext) -> list[Alert]:
     if not findings or first_bad is None or not ctx.order_rules_may_judge(first_bad.seq):
         return []
     msg = "办理流程违反固化顺序：" + "；".join(f["problem"] for f in findings) + "。"
-    facts = {"required_stages": list(required), "findings": findings,
-             "stages_seen": [[s.record.seq, s.record.stage, s.record.action] for s in state.steps]}
+    facts = {
+        "required_stages": list(required),
+        "findings": findings,
+        "stages_seen": [[s.record.seq, s.record.stage, s.record.action] for s in state.steps],
+    }
     return [ctx.alert("P-ORDER", ctx.arrived_at(first_bad), msg, facts)]
 
 
@@ -285,8 +335,13 @@ def p_supp_after_accept(ctx: RuleContext) -> list[Alert]:
     late = [n for n in ctx.state.supplement_notices if n.seq > accept.seq]
     if not late or not ctx.order_rules_may_judge(late[0].seq):
         return []
-    facts = {"accepted_at": _iso(accept.occurred_at), "accept_seq": accept.seq,
-             "notices": [{"seq": n.seq, "occurred_at": _iso(n.occurred_at), "materials": n.materials} for n in late]}
+    facts = {
+        "accepted_at": _iso(accept.occurred_at),
+        "accept_seq": accept.seq,
+        "notices": [
+            {"seq": n.seq, "occurred_at": _iso(n.occurred_at), "materials": n.materials} for n in late
+        ],
+    }
     return [ctx.alert("P-SUPP-AFTER-ACCEPT", ctx.arrived_at(late[0]), "受理后仍要求补正材料。", facts)]
 
 
@@ -297,8 +352,10 @@ def p_supp_repeat(ctx: RuleContext) -> list[Alert]:
     allowed = ctx.config.supplement_notices_allowed
     if len(requests) <= allowed:
         return []
-    facts = {"requests": [{"seq": r.seq, "type": r.type, "occurred_at": _iso(r.occurred_at)} for r in requests],
-             "allowed": allowed}
+    facts = {
+        "requests": [{"seq": r.seq, "type": r.type, "occurred_at": _iso(r.occurred_at)} for r in requests],
+        "allowed": allowed,
+    }
     msg = f"补正告知{len(requests)}次，违反一次性告知规定。"
     return [ctx.alert("P-SUPP-REPEAT", ctx.arrived_at(requests[allowed]), msg, facts)]
 
@@ -312,12 +369,17 @@ def p_refuse_no_reason(ctx: RuleContext) -> list[Alert]:
     bare = [r for r in refusals if not _is_reason(getattr(r, "reason", None), cfg)]
     if not bare:
         return []
-    facts = {"focus_list": True, "refusals": [
-        {"seq": r.seq, "type": r.type, "reason": getattr(r, "reason", None)} for r in bare],
-        "reason_min_chars": cfg.reason_min_chars}
+    facts = {
+        "focus_list": True,
+        "refusals": [{"seq": r.seq, "type": r.type, "reason": getattr(r, "reason", None)} for r in bare],
+        "reason_min_chars": cfg.reason_min_chars,
+    }
     first = min(bare, key=lambda r: r.seq)
-    return [ctx.alert("P-REFUSE-NO-REASON", ctx.arrived_at(first), "不予受理或不予许可未说明理由，列入重点监察。",
-                      facts)]
+    return [
+        ctx.alert(
+            "P-REFUSE-NO-REASON", ctx.arrived_at(first), "不予受理或不予许可未说明理由，列入重点监察。", facts
+        )
+    ]
 
 
 def _is_reason(text: str | None, cfg: RuleConfig) -> bool:
@@ -337,13 +399,23 @@ def p_offline(ctx: RuleContext) -> list[Alert]:
     handled = [d for d in state.deliveries if d.record.type in ("accept", "stage")]
     if not ctx.item.online_required or decision is None or not handled:
         return []
-    received = [d.received_at for d in handled]
-    if any(r is None for r in received) or min(received) < decision.occurred_at:  # type: ignore[type-var]
+    received = [(d, d.received_at) for d in handled if d.received_at is not None]
+    if len(received) < len(handled) or min(r for _, r in received) < decision.occurred_at:
         return []
-    facts = {"online_required": True, "decided_at": _iso(decision.occurred_at),
-             "first_received_at": _iso(min(received)),  # type: ignore[type-var]
-             "records": [{"seq": d.record.seq, "type": d.record.type, "occurred_at": _iso(d.record.occurred_at),
-                          "received_at": _iso(d.received_at)} for d in handled]}  # type: ignore[arg-type]
+    facts = {
+        "online_required": True,
+        "decided_at": _iso(decision.occurred_at),
+        "first_received_at": _iso(min(r for _, r in received)),
+        "records": [
+            {
+                "seq": d.record.seq,
+                "type": d.record.type,
+                "occurred_at": _iso(d.record.occurred_at),
+                "received_at": _iso(r),
+            }
+            for d, r in received
+        ],
+    }
     msg = "应网上办理的事项在系统外办理后补录（受理至决定的信息均在决定后才报送）。"
     return [ctx.alert("P-OFFLINE", ctx.arrived_at(decision), msg, facts)]
 
@@ -354,8 +426,13 @@ def f_fee(ctx: RuleContext) -> list[Alert]:
         return []
     charged, standard = money(c.fee_charged) or Decimal(0), Decimal(ctx.item.fee_standard)
     declared = ctx.state.accept.fee_standard if ctx.state.accept else None
-    facts = {"fee_charged": str(charged), "fee_standard": str(standard), "declared_fee_standard": declared,
-             "tolerance_yuan": str(cfg.fee_tolerance_yuan), "tolerance_ratio": str(cfg.fee_tolerance_ratio)}
+    facts = {
+        "fee_charged": str(charged),
+        "fee_standard": str(standard),
+        "declared_fee_standard": declared,
+        "tolerance_yuan": str(cfg.fee_tolerance_yuan),
+        "tolerance_ratio": str(cfg.fee_tolerance_ratio),
+    }
     if standard == 0 and charged > 0:
         msg = f"免费事项收取费用{charged}元。"
         return [ctx.alert("F-FEE", ctx.arrived_at(c), msg, facts, level=cfg.fee_on_free_item_level)]
@@ -383,14 +460,21 @@ def l_timing(ctx: RuleContext) -> list[Alert]:
         r = step.record
         if accepted_at and r.occurred_at < accepted_at:
             findings.append((r, f"stage {r.stage} dated before acceptance"))
-        elif r.stage != "undertake" and (r.occurred_at - step.began_at).total_seconds() < cfg.min_stage_seconds:
+        elif (
+            r.stage != "undertake" and (r.occurred_at - step.began_at).total_seconds() < cfg.min_stage_seconds
+        ):
             secs = (r.occurred_at - step.began_at).total_seconds()
             findings.append((r, f"stage {r.stage} done {secs:.0f} s after the previous step"))
     if not findings:
         return []
     first = min((r for r, _ in findings), key=lambda r: r.seq)
-    facts = {"findings": [{"seq": r.seq, "type": r.type, "occurred_at": _iso(r.occurred_at), "problem": p}
-                          for r, p in findings], "min_stage_seconds": cfg.min_stage_seconds}
+    facts = {
+        "findings": [
+            {"seq": r.seq, "type": r.type, "occurred_at": _iso(r.occurred_at), "problem": p}
+            for r, p in findings
+        ],
+        "min_stage_seconds": cfg.min_stage_seconds,
+    }
     return [ctx.alert("L-TIMING", ctx.arrived_at(first), "办件数据时间异常（数据质量）。", facts)]
 
 
@@ -398,22 +482,35 @@ def l_late_report(ctx: RuleContext) -> list[Alert]:
     limit = ctx.config.late_report_days
     # Less wall time than the limit's working time cannot be a late report: skip the calendar.
     shortest = dt.timedelta(seconds=limit * ctx.calendar.day_seconds)
-    late = []
+    late: list[tuple[Delivery, dt.datetime, float]] = []
     for d in ctx.state.deliveries:
-        if d.received_at is None or d.received_at > ctx.now or d.received_at - d.record.occurred_at <= shortest:
+        if (
+            d.received_at is None
+            or d.received_at > ctx.now
+            or d.received_at - d.record.occurred_at <= shortest
+        ):
             continue
         lag = ctx.calendar.working_days_between(d.record.occurred_at, d.received_at)
         if lag > limit:
-            late.append((d, lag))
+            late.append((d, d.received_at, lag))
     if not late:
         return []
-    facts = {"late_report_days": limit, "records": [
-        {"seq": d.record.seq, "type": d.record.type, "occurred_at": _iso(d.record.occurred_at),
-         "received_at": _iso(d.received_at), "lag_working_days": round(lag, 2)}  # type: ignore[arg-type]
-        for d, lag in late]}
-    first = min(late, key=lambda x: x[0].received_at)[0]  # type: ignore[arg-type, return-value]
+    facts = {
+        "late_report_days": limit,
+        "records": [
+            {
+                "seq": d.record.seq,
+                "type": d.record.type,
+                "occurred_at": _iso(d.record.occurred_at),
+                "received_at": _iso(received),
+                "lag_working_days": round(lag, 2),
+            }
+            for d, received, lag in late
+        ],
+    }
+    first_received = min(received for _, received, _ in late)
     msg = f"{len(late)}条办件信息迟报（超过{limit:g}个工作日）。"
-    return [ctx.alert("L-LATE-REPORT", first.received_at, msg, facts)]  # type: ignore[arg-type]
+    return [ctx.alert("L-LATE-REPORT", first_received, msg, facts)]
 
 
 RULES: dict[str, Rule] = {
@@ -444,8 +541,15 @@ def evaluate(
 ) -> list[Alert]:
     """Every alert the case deserves at `now`, escalation applied (withdrawn ones kept)."""
     clock = clock or case_clock(state, item, calendar, config, now)
-    ctx = RuleContext(state, item, calendar, config, now, clock,
-                      {d.record.identity: d.received_at for d in state.deliveries})
+    ctx = RuleContext(
+        state,
+        item,
+        calendar,
+        config,
+        now,
+        clock,
+        {d.record.identity: d.received_at for d in state.deliveries},
+    )
     alerts = [a for rule, fn in RULES.items() if rule in config.enabled for a in fn(ctx)]
     return escalate(alerts, config)
 
@@ -460,9 +564,11 @@ def escalate(alerts: list[Alert], config: RuleConfig) -> list[Alert]:
         if best is None or LEVEL_RANK[a.level] > LEVEL_RANK[best.level]:
             top[group] = a
     out = []
-    for a in alerts:
-        best = top[(chain_of.get(a.rule, a.rule), a.key)]
-        if LEVEL_RANK[a.level] < LEVEL_RANK[best.level]:
-            a = replace(a, status="withdrawn", withdrawn_by=f"{best.rule}:{best.key}", withdrawn_at=best.raised_at)
-        out.append(a)
+    for alert in alerts:
+        best = top[(chain_of.get(alert.rule, alert.rule), alert.key)]
+        if LEVEL_RANK[alert.level] < LEVEL_RANK[best.level]:
+            by = f"{best.rule}:{best.key}"
+            out.append(replace(alert, status="withdrawn", withdrawn_by=by, withdrawn_at=best.raised_at))
+        else:
+            out.append(alert)
     return out

@@ -26,7 +26,9 @@ from sunlight.sample.city_data import DEPARTMENTS
 
 REGION = "330100"
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞斌宇浩凯辉建国志文晓东海燕"
 _COMPANY = ("建设", "科技", "商贸", "餐饮", "物流", "医药", "环保", "置业", "文化", "农业", "能源", "食品")
 MIN_GAP = 1800  # working seconds between generated steps: far from L-TIMING's threshold
@@ -56,7 +58,9 @@ def make_catalog() -> Catalog:
                 "fee_standard": spec["fee"],
                 "online_required": spec["online_required"],
                 "specials_allowed": list(spec["specials"]),
-                "stage_limits": {k: {"value": v, "unit": u} for k, (v, u) in spec.get("stage_limits", {}).items()},
+                "stage_limits": {
+                    k: {"value": v, "unit": u} for k, (v, u) in spec.get("stage_limits", {}).items()
+                },
             }
             items.append(Item.model_validate(entry))
     return Catalog(items)
@@ -105,10 +109,25 @@ def standing(expected: dict[str, dt.datetime], as_of: dt.datetime) -> set[str]:
 
 
 PROFILES: dict[str, float] = {
-    "ontime": 0.55, "denied": 0.05, "warn": 0.06, "yellow": 0.05, "red": 0.03, "accept_late": 0.03,
-    "skip_stage": 0.03, "supp_after_accept": 0.02, "supp_repeat": 0.03, "refuse_no_reason": 0.015,
-    "refused": 0.02, "offline": 0.015, "wrong_fee": 0.015, "free_fee": 0.01, "timing": 0.015,
-    "late_report": 0.02, "special_ok": 0.03, "special_overrun": 0.01, "stage_late": 0.02,
+    "ontime": 0.55,
+    "denied": 0.05,
+    "warn": 0.06,
+    "yellow": 0.05,
+    "red": 0.03,
+    "accept_late": 0.03,
+    "skip_stage": 0.03,
+    "supp_after_accept": 0.02,
+    "supp_repeat": 0.03,
+    "refuse_no_reason": 0.015,
+    "refused": 0.02,
+    "offline": 0.015,
+    "wrong_fee": 0.015,
+    "free_fee": 0.01,
+    "timing": 0.015,
+    "late_report": 0.02,
+    "special_ok": 0.03,
+    "special_overrun": 0.01,
+    "stage_late": 0.02,
     "extension_ok": 0.015,
 }
 # Profiles whose alerts need the case complete before `as_of`; the rest are judged at any moment.
@@ -185,7 +204,7 @@ PROFILE_ITEMS: dict[str, Callable[[Item], bool]] = {
     "stage_late": lambda i: bool(i.stage_limits) and _plain_item(i),
     "extension_ok": lambda i: "extension" in i.specials_allowed and _plain_item(i),
     "timing": lambda i: len(i.stages) >= 2 and _plain_item(i),
-    "skip_stage": lambda i: _plain_item(i),
+    "skip_stage": _plain_item,
 }
 
 
@@ -214,11 +233,20 @@ class CaseBuilder:
 
     # -- records --
 
-    def emit(self, type_: str, at: dt.datetime, received: dt.datetime | None = None, **fields: Any) -> dt.datetime:
+    def emit(
+        self, type_: str, at: dt.datetime, received: dt.datetime | None = None, **fields: Any
+    ) -> dt.datetime:
         self.seq += 1
-        record = {"type": type_, "case_no": self.case.case_no, "item_code": self.item.item_code,
-                  "dept_code": self.item.dept_code, "region_code": REGION, "seq": self.seq,
-                  "occurred_at": at.isoformat(), **{k: v for k, v in fields.items() if v is not None}}
+        record = {
+            "type": type_,
+            "case_no": self.case.case_no,
+            "item_code": self.item.item_code,
+            "dept_code": self.item.dept_code,
+            "region_code": REGION,
+            "seq": self.seq,
+            "occurred_at": at.isoformat(),
+            **{k: v for k, v in fields.items() if v is not None},
+        }
         if type_ in ("pre_accept", "accept", "stage", "conclude", "supplement_notice", "special_start"):
             name, staff_id = self.rng.choice(self.staff)
             record.setdefault("handler_name", name)
@@ -229,24 +257,43 @@ class CaseBuilder:
 
     def apply(self) -> None:
         person = self.rng.random() < 0.6
-        name = _person(self.rng) if person else f"杭州{self.rng.choice(_COMPANY)}{self.rng.choice('有限公司,股份有限公司'.split(','))}"
-        self.emit("apply", self.applied_at, applicant_type="person" if person else "organisation",
-                  applicant_name=name, applicant_id_type="id_card" if person else "credit_code",
-                  applicant_id_no=_id_no(self.rng, person), contact_phone=f"13{self.rng.randint(0, 10**9 - 1):09d}",
-                  channel=self.channel, project_name=None if person else f"{name[:4]}{self.item.name}项目",
-                  materials=["申请书", "身份证明"])
+        name = (
+            _person(self.rng)
+            if person
+            else f"杭州{self.rng.choice(_COMPANY)}{self.rng.choice(['有限公司', '股份有限公司'])}"
+        )
+        self.emit(
+            "apply",
+            self.applied_at,
+            applicant_type="person" if person else "organisation",
+            applicant_name=name,
+            applicant_id_type="id_card" if person else "credit_code",
+            applicant_id_no=_id_no(self.rng, person),
+            contact_phone=f"13{self.rng.randint(0, 10**9 - 1):09d}",
+            channel=self.channel,
+            project_name=None if person else f"{name[:4]}{self.item.name}项目",
+            materials=["申请书", "身份证明"],
+        )
         if self.channel == "online":
-            self.emit("pre_accept", self.applied_at + dt.timedelta(minutes=self.rng.randint(5, 30)), result="pass")
+            self.emit(
+                "pre_accept", self.applied_at + dt.timedelta(minutes=self.rng.randint(5, 30)), result="pass"
+            )
 
     def accept(self, at: dt.datetime | None = None) -> int:
         at = at or self.at(self.pos(self.applied_at) + self.rng.uniform(0.1, 1.5) * self.day)
         at = max(at, self.applied_at + dt.timedelta(minutes=40))
         self.accepted_at = at
-        self.emit("accept", at, result="accept", receipt_no=f"SL{self.seq:02d}{self.rng.randint(0, 99999):05d}",
-                  query_code=f"{self.rng.randint(0, 36**6 - 1):06X}"[-6:],
-                  statutory_limit=self.item.statutory_limit.model_dump(),
-                  committed_limit=self.item.committed_limit.model_dump(),
-                  fee_standard=self.item.fee_standard, materials=["申请书", "身份证明"])
+        self.emit(
+            "accept",
+            at,
+            result="accept",
+            receipt_no=f"SL{self.seq:02d}{self.rng.randint(0, 99999):05d}",
+            query_code=f"{self.rng.randint(0, 36**6 - 1):06X}"[-6:],
+            statutory_limit=self.item.statutory_limit.model_dump(),
+            committed_limit=self.item.committed_limit.model_dump(),
+            fee_standard=self.item.fee_standard,
+            materials=["申请书", "身份证明"],
+        )
         return self.pos(at)
 
     def refuse(self, reason: str) -> None:
@@ -254,9 +301,18 @@ class CaseBuilder:
         self.emit("accept", at, result="refuse", reason=reason)
         self.case.closed_at = at
 
-    def procedure(self, start: int, conclude_at: int, *, skip: int | None = None, deny: bool = False,
-                  fee: str | None = None, fast_second: bool = False, late_stage: int | None = None,
-                  late_report: int | None = None) -> dict[str, dt.datetime]:
+    def procedure(
+        self,
+        start: int,
+        conclude_at: int,
+        *,
+        skip: int | None = None,
+        deny: bool = False,
+        fee: str | None = None,
+        fast_second: bool = False,
+        late_stage: int | None = None,
+        late_report: int | None = None,
+    ) -> dict[str, dt.datetime]:
         """Stages evenly between `start` and `conclude_at`, each within its stage limit; then conclude."""
         stages = list(self.item.stages)
         limits = [self.item.stage_limits[s].value for s in stages if s in self.item.stage_limits]
@@ -264,7 +320,7 @@ class CaseBuilder:
         if limits:
             gap = min(gap, 0.7 * min(limits) * self.day)
         marks: dict[str, dt.datetime] = {}
-        position = start
+        position: float = start
         for n, stage in enumerate(stages):
             if n == late_stage:
                 began = self.at(position)
@@ -279,17 +335,28 @@ class CaseBuilder:
             received = None
             if n == late_report:
                 received = self.at(position + self.rng.uniform(2, 4) * self.day)
-            got = self.emit("stage", at, received, stage=stage, action="deny" if denying else "pass",
-                            opinion="同意" if not denying else None,
-                            reason="经审查，申请事项不符合法定条件和标准，依法不予许可" if denying else None)
+            got = self.emit(
+                "stage",
+                at,
+                received,
+                stage=stage,
+                action="deny" if denying else "pass",
+                opinion="同意" if not denying else None,
+                reason="经审查，申请事项不符合法定条件和标准，依法不予许可" if denying else None,
+            )
             marks.setdefault("first_after_skip", got) if skip is not None and n > skip else None
             marks[f"stage{n}"] = got
         end = self.at(max(conclude_at, position + MIN_GAP))
         outcome = "denied" if deny else "issued"
-        got = self.emit("conclude", end, outcome=outcome, fee_charged=fee if fee is not None else self.item.fee_standard,
-                        reason="经审查，申请事项不符合法定条件和标准，依法不予许可" if deny else None,
-                        certificate_name=None if deny else f"{self.item.name}决定书",
-                        certificate_no=None if deny else f"{REGION}{end:%Y%m%d}{self.seq:04d}")
+        got = self.emit(
+            "conclude",
+            end,
+            outcome=outcome,
+            fee_charged=fee if fee is not None else self.item.fee_standard,
+            reason="经审查，申请事项不符合法定条件和标准，依法不予许可" if deny else None,
+            certificate_name=None if deny else f"{self.item.name}决定书",
+            certificate_no=None if deny else f"{REGION}{end:%Y%m%d}{self.seq:04d}",
+        )
         marks.setdefault("first_after_skip", got)
         marks["conclude"] = got
         self.case.closed_at = end
@@ -341,7 +408,9 @@ class CaseBuilder:
         if self.rng.random() < 0.15:
             notice = self.at(self.pos(self.applied_at) + 0.2 * self.day)
             self.emit("supplement_notice", notice, reason="材料不全", materials=["营业执照副本"])
-            self.emit("supplement_received", self.at(self.pos(notice) + 0.5 * self.day), materials=["营业执照副本"])
+            self.emit(
+                "supplement_received", self.at(self.pos(notice) + 0.5 * self.day), materials=["营业执照副本"]
+            )
             return self.accept(self.at(self.pos(notice) + 0.8 * self.day))
         return self.accept()
 
@@ -392,7 +461,9 @@ class CaseBuilder:
     def plan_supp_after_accept(self) -> bool:
         self.apply()
         start = self.accept()
-        got = self.emit("supplement_notice", self.at(start + MIN_GAP), reason="需补充材料", materials=["现场照片"])
+        got = self.emit(
+            "supplement_notice", self.at(start + MIN_GAP), reason="需补充材料", materials=["现场照片"]
+        )
         self.emit("supplement_received", self.at(start + 2 * MIN_GAP), materials=["现场照片"])
         self.case.expected["P-SUPP-AFTER-ACCEPT"] = got
         self.procedure(start + 2 * MIN_GAP, self._ontime_end(start + 2 * MIN_GAP))
@@ -433,8 +504,9 @@ class CaseBuilder:
         self.procedure(start, end)
         assert self.case.closed_at is not None
         batch = self.at(self.pos(self.case.closed_at) + 2 * MIN_GAP)
-        self.case.lines[before - 1:] = [(batch + dt.timedelta(seconds=n), rec)
-                                        for n, (_, rec) in enumerate(self.case.lines[before - 1:])]
+        self.case.lines[before - 1 :] = [
+            (batch + dt.timedelta(seconds=n), rec) for n, (_, rec) in enumerate(self.case.lines[before - 1 :])
+        ]
         self.case.expected["P-OFFLINE"] = self.case.lines[-1][0]
         return self.finish()
 
@@ -469,8 +541,15 @@ class CaseBuilder:
         kind = self.rng.choice([k for k in self.item.specials_allowed if k != "extension"])
         began = self.at(start + MIN_GAP)
         planned = 3 if overrun else 10
-        self.emit("special_start", began, special_no=1, kind=kind, reason="依法需要" + kind,
-                  approver="分管局长", planned={"value": planned, "unit": "G"})
+        self.emit(
+            "special_start",
+            began,
+            special_no=1,
+            kind=kind,
+            reason="依法需要" + kind,
+            approver="分管局长",
+            planned={"value": planned, "unit": "G"},
+        )
         planned_end = self.cal.add_working_days(began, planned)
         if overrun:
             ended = self.at(self.pos(planned_end) + self.rng.uniform(0.3, 1.5) * self.day)
@@ -482,7 +561,9 @@ class CaseBuilder:
 
     def plan_special_ok(self) -> bool:
         resume, _ = self._special(overrun=False)
-        end = self.window(resume + (len(self.item.stages) + 1) * MIN_GAP, self.pos(self.moments()["T-WARN"]) - MIN_GAP)
+        end = self.window(
+            resume + (len(self.item.stages) + 1) * MIN_GAP, self.pos(self.moments()["T-WARN"]) - MIN_GAP
+        )
         if end is None:
             return False
         self.procedure(resume, end)
@@ -506,8 +587,15 @@ class CaseBuilder:
         self.apply()
         start = self.accept()
         original_due = self.pos(self.moments()["T-YELLOW"])
-        self.emit("special_start", self.at(start + MIN_GAP), special_no=1, kind="extension",
-                  reason="情况复杂，经负责人批准延长", approver="局长", planned={"value": 10, "unit": "G"})
+        self.emit(
+            "special_start",
+            self.at(start + MIN_GAP),
+            special_no=1,
+            kind="extension",
+            reason="情况复杂，经负责人批准延长",
+            approver="局长",
+            planned={"value": 10, "unit": "G"},
+        )
         self.extension = 10
         end = self.window(original_due + MIN_GAP, self.pos(self.moments()["T-WARN"]) - MIN_GAP)
         if end is None:
@@ -522,12 +610,14 @@ def _person(rng: random.Random) -> str:
 
 def _id_no(rng: random.Random, person: bool) -> str:
     if person:
-        return f"330102{rng.randint(1960, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 9999):04d}"
+        born = dt.date(rng.randint(1960, 2004), rng.randint(1, 12), rng.randint(1, 28))
+        return f"330102{born:%Y%m%d}{rng.randint(0, 9999):04d}"
     return f"91{REGION}MA{rng.randint(0, 10**7 - 1):07d}{rng.choice('0123456789ABCDEFGHJKLMNPQRTUWXY')}"
 
 
-def generate(seed: int, start: dt.date, end: dt.date, cases_per_day: int,
-             calendar: WorkCalendar | None = None) -> SampleCity:
+def generate(
+    seed: int, start: dt.date, end: dt.date, cases_per_day: int, calendar: WorkCalendar | None = None
+) -> SampleCity:
     calendar = calendar or WorkCalendar(HolidaySource.chinese_calendar())
     return CityGenerator(make_catalog(), calendar, seed).generate(start, end, cases_per_day)
 
@@ -541,8 +631,15 @@ def write_sample(out: Path, seed: int, start: dt.date, end: dt.date, cases_per_d
     with records.open("w", encoding="utf-8") as f:
         for envelope in city.envelopes():
             f.write(json.dumps(envelope, ensure_ascii=False) + "\n")
-    summary = {"as_of": city.as_of.isoformat(), "seed": seed, "start": start.isoformat(), "end": end.isoformat(),
-               "cases": {c.case_no: {"profile": c.profile, "standing": sorted(s)}
-                         for c, s in zip(city.cases, city.truth().values(), strict=True)}}
+    summary = {
+        "as_of": city.as_of.isoformat(),
+        "seed": seed,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "cases": {
+            c.case_no: {"profile": c.profile, "standing": sorted(s)}
+            for c, s in zip(city.cases, city.truth().values(), strict=True)
+        },
+    }
     truth.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     return [catalog, records, truth]
