@@ -424,7 +424,8 @@ class Draw:
         return dt.timedelta(days=self.rng.randint(1, 8))
 
     def pauses(self, lo: dt.datetime, hi: dt.datetime) -> list[Pause]:
-        rng, out = self.rng, []
+        rng = self.rng
+        out: list[Pause] = []
         for _ in range(rng.randint(0, 3)):
             r = rng.random()
             if r < 0.3:
