@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import re
 import sys
@@ -21,6 +22,7 @@ import bench_rules  # noqa: E402
 
 TARGETS = {
     "speedup_add": (">=", 50.0),
+    "speedup_add_parsed": (">=", 50.0),
     "evaluate_median_us": ("<=", 50.0),
 }
 
@@ -30,7 +32,8 @@ def table(results: dict[str, dict[str, float]]) -> str:
     for bench, figures in results.items():
         for name, value in figures.items():
             op, goal = TARGETS.get(name, ("", None))
-            met = "" if goal is None else (f"{op} {goal:g} " + ("met" if _met(op, value, goal) else "**missed**"))
+            verdict = "met" if goal is not None and _met(op, value, goal) else "**missed**"
+            met = "" if goal is None else f"{op} {goal:g} {verdict}"
             lines.append(f"| {bench} | {name} | {value:,.2f} | {met} |")
     return "\n".join(lines)
 
@@ -52,10 +55,12 @@ def main() -> int:
     print(text)
     if args.record:
         readme = HERE / "README.md"
-        stamp = f"Recorded {dt.date.today()} on {platform.python_implementation()} {platform.python_version()}"
+        python = f"{platform.python_implementation()} {platform.python_version()}"
+        stamp = f"Recorded {dt.date.today()} on {python}, {os.cpu_count()} cores"
         block = f"<!-- figures -->\n{stamp}.\n\n{text}\n<!-- /figures -->"
         body = readme.read_text(encoding="utf-8")
-        readme.write_text(re.sub(r"<!-- figures -->.*<!-- /figures -->", block, body, flags=re.S), encoding="utf-8")
+        body = re.sub(r"<!-- figures -->.*<!-- /figures -->", block, body, flags=re.S)
+        readme.write_text(body, encoding="utf-8")
     return 0
 
 

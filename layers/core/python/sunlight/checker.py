@@ -19,6 +19,7 @@ from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.catalog import Catalog
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.errors import InvalidRecord, Problem, SunlightError
+from sunlight.domain.instants import normalised
 from sunlight.domain.lifecycle import CaseLog, CaseState, Delivery, case_clock, fold
 from sunlight.domain.records import parse_record
 from sunlight.domain.rules import Alert, evaluate
@@ -74,7 +75,7 @@ def parse_delivery(number: int, data: Any) -> Delivery | LineError:
     received = None
     if isinstance(data, dict) and "record" in data:
         try:
-            received = _INSTANT.validate_python(data.get("received_at"))
+            received = normalised(_INSTANT.validate_python(data.get("received_at")))
         except ValidationError:
             problem = Problem(
                 "received_at", "must be an ISO 8601 date-time with a UTC offset", data.get("received_at")

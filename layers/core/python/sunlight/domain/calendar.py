@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 from sunlight.domain.errors import CalendarRangeError
+from sunlight.domain.instants import fixed_zone
 
 Interval = tuple[dt.datetime, dt.datetime]
 _T = TypeVar("_T", int, dt.datetime)
@@ -95,7 +96,12 @@ class WorkCalendar:
         # A zone whose offset never changes over the range (Asia/Shanghai since 1992) maps instants
         # to local days by arithmetic instead of a zone lookup per call.
         self._fixed_offset = _constant_offset(self.tz)
+        self._fixed_delta = None if self._fixed_offset is None else dt.timedelta(seconds=self._fixed_offset)
+        # Answers carry the shared fixed-offset zone when there is one, so they compare fast with
+        # instants from records (see instants.py); otherwise the zone itself.
+        self._answer_tz: dt.tzinfo = self.tz if self._fixed_offset is None else fixed_zone(self._fixed_offset)
         self._first = dt.date(_RANGE_FIRST_YEAR, 1, 1).toordinal()
+        self._first_epoch_day = self._first - _EPOCH_ORDINAL
         last = dt.date(_RANGE_LAST_YEAR, 12, 31).toordinal()
         self._covered = frozenset(source.covered_years) | frozenset(self.settings.loaded_years)
         self._is_work = [self._decide(dt.date.fromordinal(o)) for o in range(self._first, last + 1)]
@@ -105,6 +111,8 @@ class WorkCalendar:
             self._before[i + 1] = self._before[i] + working
             if working:
                 self._work_days.append(self._first + i)
+        # Limits end at a close far more often than anywhere else: keep those instants ready.
+        self._work_closes = [self._at(o, self._close) for o in self._work_days]
 
     @property
     def version(self) -> str:
@@ -149,9 +157,18 @@ class WorkCalendar:
 
     def _day_and_second(self, instant: dt.datetime) -> tuple[int, int]:
         """Index of the instant's local day in the range, and the local second of that day."""
+        if (
+            instant.tzinfo is self.tz
+            or instant.tzinfo is self._answer_tz
+            or (self._fixed_delta is not None and instant.utcoffset() == self._fixed_delta)
+        ):  # the fields are already local time: no conversion
+            i = instant.toordinal() - self._first
+            if not 0 <= i < len(self._is_work):
+                raise CalendarRangeError(f"{instant} is outside the calendar's range")
+            return i, instant.hour * 3600 + instant.minute * 60 + instant.second
         if self._fixed_offset is not None and instant.tzinfo is not None:
             days, second = divmod(int(instant.timestamp()) + self._fixed_offset, 86400)
-            i = days + _EPOCH_ORDINAL - self._first
+            i = days - self._first_epoch_day
             if not 0 <= i < len(self._is_work):
                 raise CalendarRangeError(f"{instant} is outside the calendar's range")
             return i, second
@@ -174,14 +191,14 @@ class WorkCalendar:
         """The earliest instant whose working position is `position` (a close, not the next open)."""
         days, rest = divmod(position, self.day_seconds)
         if rest == 0 and days > 0:
-            return self._at(self._work_days[days - 1], self._close)
+            return self._work_closes[days - 1]
         if days >= len(self._work_days):
             raise CalendarRangeError("position beyond the calendar's range")
         return self._at(self._work_days[days], self._open + rest)
 
     def _at(self, ordinal: int, seconds: int) -> dt.datetime:
         naive = _EPOCH + dt.timedelta(days=ordinal - _EPOCH_ORDINAL, seconds=seconds)
-        return naive.replace(tzinfo=self.tz)
+        return naive.replace(tzinfo=self._answer_tz)
 
     def close_of(self, day: dt.date) -> dt.datetime:
         return self._at(day.toordinal(), self._close)
@@ -197,7 +214,22 @@ class WorkCalendar:
         self, start: dt.datetime, days: float, pauses: Sequence[Interval] = ()
     ) -> dt.datetime:
         """The instant at which `days` working days after `start` end, pauses not counted."""
-        return self.working_deadlines(start, (days,), pauses)[0]
+        if not pauses and type(days) is int and self._fixed_offset is not None and start.tzinfo is not None:
+            # The hot path (a whole number of days, no pause) is one lookup: N closes later.
+            tz = start.tzinfo
+            if tz is self._answer_tz or tz is self.tz or start.utcoffset() == self._fixed_delta:
+                i = start.toordinal() - self._first
+            else:
+                i = (int(start.timestamp()) + self._fixed_offset) // 86400 - self._first_epoch_day
+            if 0 <= i < len(self._is_work):
+                k = self._before[i + 1] + days
+                if 0 < k <= len(self._work_closes):
+                    return self._work_closes[k - 1]
+        begin = self.counting_start(start)
+        due = begin + round(days * self.day_seconds)
+        if pauses:
+            due = _extend(begin, due, self.merged_positions(pauses))
+        return self.instant(due)
 
     def working_deadlines(
         self, start: dt.datetime, days: Sequence[float], pauses: Sequence[Interval] = ()

@@ -10,6 +10,7 @@ instants, and the warning / yellow / red moments.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -60,39 +61,42 @@ class CaseLog:
 
     def __init__(self, case_no: str) -> None:
         self.case_no = case_no
-        self._by_identity: dict[tuple[str, str, int], tuple[Delivery, dict[str, Any]]] = {}
-        self._ordered: list[Delivery] | None = None
+        self._by_identity: dict[tuple[str, str, int], Delivery] = {}
+        self._ordered: list[Delivery] = []
 
     def add(self, delivery: Delivery) -> Literal["stored", "duplicate"]:
         """Append a delivery; a duplicate changes nothing, a conflict raises and changes nothing."""
         record = delivery.record
         if record.case_no != self.case_no:
             raise CaseMismatch(self.case_no, "case_no", self.case_no, record.case_no)
-        content = content_of(record)
         known = self._by_identity.get(record.identity)
         if known is not None:
-            if known[1] == content:
+            # Content is compared in canonical form only on an identity clash (the rare case).
+            content, before = content_of(record), content_of(known.record)
+            if before == content:
                 return "duplicate"
-            diff = sorted(k for k in content.keys() | known[1].keys() if content.get(k) != known[1].get(k))
+            diff = sorted(k for k in content.keys() | before.keys() if content.get(k) != before.get(k))
             raise ConflictingRecord(record.case_no, record.type, record.seq, diff)
         self._check_case_fields(record)
-        self._by_identity[record.identity] = (delivery, content)
-        self._ordered = None
+        self._by_identity[record.identity] = delivery
+        if self._ordered and delivery.sort_key < self._ordered[-1].sort_key:
+            bisect.insort(self._ordered, delivery, key=lambda d: d.sort_key)
+        else:
+            self._ordered.append(delivery)
         return "stored"
 
     def _check_case_fields(self, record: ExchangeRecord) -> None:
-        if not self._by_identity:
+        if not self._ordered:
             return
-        first = next(iter(self._by_identity.values()))[0].record
+        first = self._ordered[0].record
         for name in ("item_code", "dept_code"):
             if getattr(record, name) != getattr(first, name):
                 raise CaseMismatch(record.case_no, name, getattr(first, name), getattr(record, name))
 
     @property
     def deliveries(self) -> list[Delivery]:
-        if self._ordered is None:
-            self._ordered = sorted((d for d, _ in self._by_identity.values()), key=lambda d: d.sort_key)
-        return self._ordered
+        """The log in the sender's order (seq, then lifecycle order of the type), as a snapshot."""
+        return list(self._ordered)
 
     def __len__(self) -> int:
         return len(self._by_identity)
@@ -385,8 +389,13 @@ def case_clock(
     red_at, red_reason = (statutory, "statutory_limit") if statutory <= cure else (cure, "yellow_not_cured")
     stopped = state.closed_at
     until = min(stopped, now) if stopped else now
-    elapsed = _counted_days(calendar, start, until, pauses)
-    remaining = calendar.working_days_between(until, committed, pauses)
+    # Elapsed and remaining time from positions computed once (counting starts the day after).
+    day = calendar.day_seconds
+    begin, at, due = calendar.counting_start(start), calendar.position(until), calendar.position(committed)
+    spans = calendar.merged_positions(pauses)
+    elapsed = max(0, at - begin - _overlap(begin, at, spans)) / day
+    paused_ahead = _overlap(at, due, spans) if due >= at else -_overlap(due, at, spans)
+    remaining = (due - at - paused_ahead) / day
     return Clock(
         started_at=start,
         calendar_version=calendar.version,
@@ -394,7 +403,7 @@ def case_clock(
         committed_limit=item.committed_limit,
         extension_days=extensions,
         pauses=pauses,
-        paused_working_days=calendar.paused_working_seconds(pauses, start) / calendar.day_seconds,
+        paused_working_days=_overlap(begin, spans[-1][1], spans) / day if spans else 0.0,
         statutory_due=statutory,
         committed_due=committed,
         warn_at=warn_at,
@@ -439,16 +448,9 @@ def _due(
     return calendar.shift_working(due, offset_days)
 
 
-def _counted_days(
-    calendar: WorkCalendar, start: dt.datetime, until: dt.datetime, pauses: list[Interval]
-) -> float:
-    """Working days counted from the day after acceptance to `until`, pauses removed."""
-    begin = calendar.counting_start(start)
-    at = calendar.position(until)
-    if at <= begin:
-        return 0.0
-    paused = sum(max(0, min(at, b) - max(begin, a)) for a, b in calendar.merged_positions(pauses))
-    return (at - begin - paused) / calendar.day_seconds
+def _overlap(lo: int, hi: int, spans: list[tuple[int, int]]) -> int:
+    """Working seconds of the (merged) pause spans that fall between positions lo and hi."""
+    return sum(max(0, min(hi, b) - max(lo, a)) for a, b in spans)
 
 
 @dataclass(frozen=True)

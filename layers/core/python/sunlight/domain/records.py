@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -25,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from sunlight.domain.errors import InvalidRecord, Problem
+from sunlight.domain.instants import normalised
 
 RecordType = Literal[
     "apply",
@@ -63,7 +65,7 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
-Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(normalised)]
 Money = Annotated[str, Field(pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
 ShortText = Annotated[str, Field(max_length=2000)]
 

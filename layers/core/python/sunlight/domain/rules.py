@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from sunlight.domain.calendar import WorkCalendar
@@ -72,7 +73,11 @@ class RuleContext:
     config: RuleConfig
     now: dt.datetime
     clock: Clock | None = None
-    received: dict[tuple[str, str, int], dt.datetime | None] = field(default_factory=dict)
+
+    @cached_property
+    def received(self) -> dict[tuple[str, str, int], dt.datetime | None]:
+        """Receipt time per record identity; built only when a procedure alert needs it."""
+        return {d.record.identity: d.received_at for d in self.state.deliveries}
 
     def alert(
         self, rule: str, raised_at: dt.datetime, message: str, facts: dict[str, Any], **kw: Any
@@ -396,8 +401,10 @@ def p_offline(ctx: RuleContext) -> list[Alert]:
     """
     state = ctx.state
     decision = state.conclude or (state.steps[-1].record if state.steps else None)
+    if not ctx.item.online_required or decision is None:
+        return []
     handled = [d for d in state.deliveries if d.record.type in ("accept", "stage")]
-    if not ctx.item.online_required or decision is None or not handled:
+    if not handled:
         return []
     received = [(d, d.received_at) for d in handled if d.received_at is not None]
     if len(received) < len(handled) or min(r for _, r in received) < decision.occurred_at:
@@ -541,15 +548,7 @@ def evaluate(
 ) -> list[Alert]:
     """Every alert the case deserves at `now`, escalation applied (withdrawn ones kept)."""
     clock = clock or case_clock(state, item, calendar, config, now)
-    ctx = RuleContext(
-        state,
-        item,
-        calendar,
-        config,
-        now,
-        clock,
-        {d.record.identity: d.received_at for d in state.deliveries},
-    )
+    ctx = RuleContext(state, item, calendar, config, now, clock)
     alerts = [a for rule, fn in RULES.items() if rule in config.enabled for a in fn(ctx)]
     return escalate(alerts, config)
 
