@@ -137,3 +137,39 @@ def test_the_sample_catalogue_is_a_city_sized_catalogue(sample: Path) -> None:
     assert len(items) >= 300
     assert len({i["dept_code"] for i in items}) >= 40
     assert sum(1 for i in items if i["fee_standard"] != "0") >= 40
+
+
+def test_a_city_calendar_file_moves_the_limits(tmp_path: Path) -> None:
+    calendar = tmp_path / "city.json"
+    # The city makes the whole week after acceptance a holiday: the committed limit moves a week.
+    holidays = [f"2026-11-{d:02d}" for d in range(3, 10)]
+    calendar.write_text(json.dumps({"version": "city-1", "extra_holidays": holidays}), encoding="utf-8")
+    lines = (EXAMPLE / "example_case.jsonl").read_text(encoding="utf-8").splitlines()[:2]
+    records = tmp_path / "open.jsonl"
+    records.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    argv = [
+        "check",
+        str(records),
+        "--catalog",
+        str(EXAMPLE / "catalog.json"),
+        "--now",
+        "2026-11-12T09:00:00+08:00",
+    ]
+    _, official, _ = run(*argv)
+    _, city, _ = run(*argv, "--calendar", str(calendar))
+    assert [json.loads(line)["rule"] for line in official.splitlines()] == ["T-YELLOW"]
+    assert [json.loads(line)["rule"] for line in city.splitlines()] == []
+
+
+def test_a_bad_city_calendar_file_exits_2(tmp_path: Path) -> None:
+    calendar = tmp_path / "city.json"
+    calendar.write_text(json.dumps({"years": {"2027": {"holidays": ["2026-10-01"]}}}), encoding="utf-8")
+    code, _, err = run(
+        "check",
+        str(EXAMPLE / "example_case.jsonl"),
+        "--catalog",
+        str(EXAMPLE / "catalog.json"),
+        "--calendar",
+        str(calendar),
+    )
+    assert code == 2 and "another year" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.config import RuleConfig
+from sunlight.domain.records import Limit
 from sunlight.domain.rules import RULES
 
 from tests.unit.cases import ITEM, Case, at
@@ -379,3 +380,16 @@ def test_a_disabled_rule_stays_silent(calendar: WorkCalendar) -> None:
     assert not {"T-WARN", "T-YELLOW", "T-RED"} & set(
         _open_case().active(calendar, "2026-11-20 09:00", config)
     )
+
+
+def test_a_limit_shorter_than_the_warning_period_warns_halfway_not_on_acceptance(
+    calendar: WorkCalendar,
+) -> None:
+    one_day = ITEM.model_copy(update={"committed_limit": Limit(value=1, unit="G"), "stage_limits": {}})
+    case = Case(one_day).apply().accept("2026-11-02 10:00")
+    assert "T-WARN" not in case.active(calendar, "2026-11-03 12:59")
+    warning = case.active(calendar, "2026-11-03 13:01")["T-WARN"]
+    assert warning.raised_at == at("2026-11-03 13:00")
+    assert warning.facts["clock"]["warn_lead_days"] == 0.5
+    whole = case.active(calendar, "2026-11-02 17:31", RuleConfig(warn_max_share=1.0))["T-WARN"]
+    assert whole.raised_at == at("2026-11-02 17:30")  # the whole one-day limit ahead: warned at once

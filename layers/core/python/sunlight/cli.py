@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sunlight.checker import check
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
+from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
 from sunlight.domain.catalog import Catalog
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.errors import InvalidRecord
@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--catalog", type=Path, required=True, help="item catalogue (JSON)")
     c.add_argument("--now", type=_instant, help="the moment to judge at (ISO 8601 with offset; default: now)")
     c.add_argument("--rules", type=Path, help="rule configuration (JSON); default: the built-in 2026.1")
+    c.add_argument(
+        "--calendar",
+        type=Path,
+        help="the city's calendar (JSON: version, time_zone, office_hours, extra_holidays, extra_workdays, "
+        "years); default: the official calendar, 08:30-17:30 Asia/Shanghai",
+    )
     c.add_argument("--all", action="store_true", help="also print alerts withdrawn by a higher card")
     c.add_argument("--summary", action="store_true", help="print counts per rule and level to standard error")
     s = sub.add_parser("sample", help="write the sample city's catalogue and a record stream")
@@ -71,6 +77,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         catalog = Catalog.load(args.catalog)
         config = RuleConfig.load(args.rules) if args.rules else RuleConfig()
+        settings = CalendarSettings.load(args.calendar) if args.calendar else CalendarSettings()
         lines = args.records.read_text(encoding="utf-8").splitlines()
     except InvalidRecord as exc:
         print(f"sunlight: bad catalogue {args.catalog}: {exc}", file=err)
@@ -78,7 +85,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (OSError, ValueError) as exc:
         print(f"sunlight: {exc}", file=err)
         return EXIT_BAD_INPUT
-    calendar = WorkCalendar(HolidaySource.chinese_calendar())
+    calendar = WorkCalendar(HolidaySource.chinese_calendar(), settings)
     now = args.now or dt.datetime.now(calendar.tz)
     result = check(lines, catalog, calendar, config, now)
     for error in result.errors:

@@ -16,9 +16,11 @@ that callers can warn loudly until a city loads the year.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -79,6 +81,42 @@ class CalendarSettings:
     extra_holidays: frozenset[dt.date] = frozenset()
     extra_workdays: frozenset[dt.date] = frozenset()
     loaded_years: Mapping[int, YearCalendar] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CalendarSettings:
+        """A city's calendar file::
+
+        {"version": "hz-2027.1", "time_zone": "Asia/Shanghai", "office_hours": ["08:30", "17:30"],
+         "extra_holidays": ["2026-12-31"], "extra_workdays": [],
+         "years": {"2027": {"holidays": ["2027-01-01", ...], "workdays": ["2027-02-07", ...]}}}
+        """
+        days = _dates
+        hours = data.get("office_hours", ["08:30", "17:30"])
+        years = {
+            int(year): YearCalendar(int(year), days(spec.get("holidays", [])), days(spec.get("workdays", [])))
+            for year, spec in data.get("years", {}).items()
+        }
+        for year, loaded in years.items():
+            stray = sorted(d for d in loaded.holidays | loaded.workdays if d.year != year)
+            if stray:
+                raise ValueError(f"calendar year {year} lists dates of another year: {stray}")
+        return cls(
+            version=str(data.get("version", "city")),
+            time_zone=str(data.get("time_zone", "Asia/Shanghai")),
+            office_open=dt.time.fromisoformat(hours[0]),
+            office_close=dt.time.fromisoformat(hours[1]),
+            extra_holidays=days(data.get("extra_holidays", [])),
+            extra_workdays=days(data.get("extra_workdays", [])),
+            loaded_years=years,
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> CalendarSettings:
+        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _dates(values: Iterable[str]) -> frozenset[dt.date]:
+    return frozenset(dt.date.fromisoformat(v) for v in values)
 
 
 class WorkCalendar:

@@ -63,6 +63,9 @@ class RuleConfig(BaseModel):
     escalation_chains: list[list[str]] = Field(default_factory=lambda: [["T-WARN", "T-YELLOW", "T-RED"]])
 
     warn_days_before: float = Field(default=2, ge=0)
+    # A limit shorter than the warning period would warn every case on acceptance: the warning
+    # then comes once this share of the committed limit has run (1.0 keeps the literal rule).
+    warn_max_share: float = Field(default=0.5, gt=0, le=1)
     yellow_cure_days: float = Field(default=3, gt=0)
     accept_decision_days: int = Field(default=5, ge=1)
     special_warn_days_before: float = Field(default=2, ge=0)
@@ -96,6 +99,10 @@ class RuleConfig(BaseModel):
     late_report_days: float = Field(default=1, gt=0)
     # A record missing from a case's sequence may still be in transit: order rules wait this long.
     gap_grace_days: float = Field(default=1, ge=0)
+
+    def warn_lead(self, committed_days: float) -> float:
+        """How many working days before the committed limit T-WARN fires, for a limit of that size."""
+        return min(self.warn_days_before, committed_days * self.warn_max_share)
 
     def level(self, rule: str) -> Level:
         return self.levels.get(rule, "warning")

@@ -302,6 +302,7 @@ class Clock:
     statutory_due: dt.datetime
     committed_due: dt.datetime
     warn_at: dt.datetime
+    warn_lead_days: float
     cure_due: dt.datetime
     red_at: dt.datetime
     red_reason: str
@@ -335,6 +336,7 @@ class Clock:
             "statutory_due": iso(self.statutory_due),
             "committed_due": iso(self.committed_due),
             "warn_at": iso(self.warn_at),
+            "warn_lead_days": self.warn_lead_days,
             "red_at": iso(self.red_at),
             "red_reason": self.red_reason,
             "stopped_at": iso(self.stopped_at) if self.stopped_at else None,
@@ -375,8 +377,9 @@ def case_clock(
         if not s.pauses_clock
     ]
     c, s = item.committed_limit, item.statutory_limit
-    warn_days = c.value - config.warn_days_before
-    if not extensions and c.unit == s.unit == "G" and warn_days >= 0:
+    lead = config.warn_lead(c.value)
+    warn_days = c.value - lead
+    if not extensions and c.unit == s.unit == "G":
         # The common case: every moment is a working-day limit from the same start and pauses.
         committed, warn_at, cure, statutory = calendar.working_deadlines(
             start, (c.value, warn_days, c.value + config.yellow_cure_days, s.value), pauses
@@ -384,7 +387,7 @@ def case_clock(
     else:
         statutory = _due(calendar, start, s, 0, pauses, extensions)
         committed = _due(calendar, start, c, 0, pauses, extensions)
-        warn_at = _due(calendar, start, c, -config.warn_days_before, pauses, extensions)
+        warn_at = _due(calendar, start, c, -lead, pauses, extensions)
         cure = _due(calendar, start, c, config.yellow_cure_days, pauses, extensions)
     red_at, red_reason = (statutory, "statutory_limit") if statutory <= cure else (cure, "yellow_not_cured")
     stopped = state.closed_at
@@ -407,6 +410,7 @@ def case_clock(
         statutory_due=statutory,
         committed_due=committed,
         warn_at=warn_at,
+        warn_lead_days=lead,
         cure_due=cure,
         red_at=red_at,
         red_reason=red_reason,

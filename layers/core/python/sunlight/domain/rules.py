@@ -152,14 +152,14 @@ def t_warn(ctx: RuleContext) -> list[Alert]:
     clock = ctx.clock
     if clock is None or not (clock.warn_at < ctx.now and _open_at(ctx.state, clock.warn_at)):
         return []
-    days = ctx.config.warn_days_before
+    days = clock.warn_lead_days
     msg = f"距承诺时限不足{days:g}个工作日（{_fmt(clock.committed_due, ctx.calendar)}到期），请抓紧办理。"
     return [
         ctx.alert(
             "T-WARN",
             _raised(clock, clock.warn_at),
             msg,
-            {**_time_facts(ctx, clock), "warn_days_before": days},
+            {**_time_facts(ctx, clock), "warn_days_before": ctx.config.warn_days_before},
         )
     ]
 

@@ -370,10 +370,11 @@ class CaseBuilder:
         c, s = self.item.committed_limit, self.item.statutory_limit
         due = cal.add(acc, c.value + self.extension, c.unit, self.pauses)
         stat = cal.add(acc, s.value + self.extension, s.unit, self.pauses)
-        if c.unit == "G" and c.value + self.extension >= cfg.warn_days_before:
-            warn = cal.add_working_days(acc, c.value + self.extension - cfg.warn_days_before, self.pauses)
+        lead = cfg.warn_lead(c.value)
+        if c.unit == "G":
+            warn = cal.add_working_days(acc, c.value + self.extension - lead, self.pauses)
         else:
-            warn = cal.shift_working(due, -cfg.warn_days_before)
+            warn = cal.shift_working(due, -lead)
         if c.unit == "G":
             cure = cal.add_working_days(acc, c.value + self.extension + cfg.yellow_cure_days, self.pauses)
         else:
