@@ -1,0 +1,171 @@
+"""The resources of a Sunlight deployment, defined once.
+
+The CDK stack (`infra/`) and the local embedded mode (`sunlight.local`) both build their tables,
+indexes, functions, routes and state machine from these definitions, and a test proves that the
+synthesised template and the local resources agree. Names here are logical; a deployment prefixes
+them with its stage (`sunlight-dev-cases`), and functions find them through the environment
+variables named by `Table.env` and `STATE_MACHINE_ENV`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+KeyType = Literal["S", "N"]
+Access = Literal["department", "office", "any", "public"]
+
+ROOT = Path(__file__).resolve().parents[4]
+"""The repository root (layers/core/python/sunlight/spec.py is four folders down)."""
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: KeyType = "S"
+
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index; `purpose` is the access pattern it serves (shown in the README)."""
+
+    name: str
+    partition: Key
+    sort: Key | None = None
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    logical: str
+    partition: Key
+    sort: Key | None = None
+    indexes: tuple[Index, ...] = ()
+    purpose: str = ""
+
+    @property
+    def env(self) -> str:
+        return f"SUNLIGHT_TABLE_{self.logical.upper()}"
+
+    def physical(self, stage: str) -> str:
+        return f"sunlight-{stage}-{self.logical}"
+
+
+CATALOG = Table(
+    "catalog",
+    Key("item_code"),
+    purpose="the item catalogue kept by the supervision office; read whole (a city has hundreds of items)",
+)
+CASES = Table(
+    "cases",
+    Key("case_no"),
+    indexes=(
+        Index(
+            "due-index",
+            Key("due_shard"),
+            Key("next_due", "N"),
+            purpose="deadline sweep: open cases whose next warning/yellow/red moment is due "
+            "(sparse: only cases with a next due moment carry due_shard)",
+        ),
+    ),
+    purpose="the current view of each case (stage, clock, next due moment, workflow task token)",
+)
+RECORDS = Table(
+    "records",
+    Key("case_no"),
+    Key("record_key"),
+    purpose="append-only log of exchange records as received, each hash-chained to the previous one of its "
+    "case; record_key = zero-padded seq # type, so a query returns the sender's order",
+)
+ALERTS = Table(
+    "alerts",
+    Key("alert_id"),
+    indexes=(
+        Index(
+            "dept-index",
+            Key("dept_code"),
+            Key("raised_key"),
+            purpose="a department's alerts by time (raised_key = raised_at # alert_id), for GET /v1/alerts",
+        ),
+        Index(
+            "province-index",
+            Key("province"),
+            Key("raised_key"),
+            purpose="the supervision office's alerts by time within its province, filtered to its region "
+            "subtree",
+        ),
+    ),
+    purpose="alerts with their recorded state transitions (never deleted)",
+)
+PRINCIPALS = Table(
+    "principals",
+    Key("key_hash"),
+    purpose="API credentials: SHA-256 of each key -> department (dept_code, region) or supervision office",
+)
+TABLES: tuple[Table, ...] = (CATALOG, CASES, RECORDS, ALERTS, PRINCIPALS)
+
+
+@dataclass(frozen=True)
+class Function:
+    logical: str
+    handler: str  # module path under functions/, e.g. "api.handler.handler"
+    purpose: str
+    memory_mb: int = 512
+    timeout_s: int = 29
+    tables: tuple[str, ...] = ()
+    starts_workflow: bool = False
+
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function(
+        "api",
+        "api.handler.handler",
+        "the exchange API behind API Gateway",
+        tables=("catalog", "cases", "records", "alerts"),
+        starts_workflow=True,
+    ),
+    Function("authorizer", "authorizer.handler.handler", "maps an API key to its principal", 256, 10, ("principals",)),
+    Function(
+        "rule_check",
+        "rule_check.handler.handler",
+        "folds a case and stores its alerts, for each step of the case workflow",
+        tables=("catalog", "cases", "records", "alerts"),
+        timeout_s=60,
+    ),
+    Function(
+        "park",
+        "park.handler.handler",
+        "keeps the workflow's task token on the case until the next record arrives",
+        256,
+        10,
+        ("cases", "records"),
+        starts_workflow=True,
+    ),
+)
+
+STATE_MACHINE_FILE = ROOT / "statemachines" / "approval_case.asl.json"
+STATE_MACHINE_NAME = "approval-case"
+STATE_MACHINE_ENV = "SUNLIGHT_STATE_MACHINE_ARN"
+# ${...} placeholders in the ASL file and the function whose ARN fills each.
+STATE_MACHINE_SUBSTITUTIONS = {"RuleCheckFunctionArn": "rule_check", "ParkFunctionArn": "park"}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    access: Access
+    summary: str
+    tags: tuple[str, ...] = field(default=())
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("POST", "/v1/records", "department", "submit a batch of up to 500 exchange records"),
+    Route("PUT", "/v1/items/{item_code}", "office", "create or replace a catalogue item"),
+    Route("GET", "/v1/items", "any", "the item catalogue"),
+    Route("GET", "/v1/cases/{case_no}", "any", "a case: timeline, stage, clock and alerts"),
+    Route("GET", "/v1/alerts", "any", "alerts, filtered and paginated"),
+    Route("GET", "/v1/openapi.json", "public", "this API's OpenAPI description (public, rate-limited)"),
+)
+MAX_BATCH = 500
