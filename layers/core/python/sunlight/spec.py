@@ -89,6 +89,12 @@ ALERTS = Table(
             purpose="a department's alerts by time (raised_key = raised_at # alert_id), for GET /v1/alerts",
         ),
         Index(
+            "case-index",
+            Key("case_no"),
+            Key("raised_key"),
+            purpose="a case's alerts, for the case view and for syncing a fresh rule check",
+        ),
+        Index(
             "province-index",
             Key("province"),
             Key("raised_key"),

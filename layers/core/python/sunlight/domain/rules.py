@@ -571,3 +571,28 @@ def escalate(alerts: list[Alert], config: RuleConfig) -> list[Alert]:
         else:
             out.append(alert)
     return out
+
+
+def next_due(state: CaseState, item: Item, calendar: WorkCalendar, config: RuleConfig, now: dt.datetime,
+             clock: Clock | None = None) -> dt.datetime | None:
+    """The next moment a time rule may fire for this case, for the deadline sweep (None if none)."""
+    if state.closed_at is not None:
+        return None
+    moments: list[dt.datetime] = []
+    if clock is not None:
+        moments += [clock.warn_at, clock.committed_due, clock.red_at]
+        pending = item.stage_limits.get(state.current_stage)  # type: ignore[call-overload]
+        if pending is not None:
+            began = state.steps[-1].done_at if state.steps else clock.started_at
+            moments.append(calendar.add(began, pending.value, pending.unit, clock.pauses))
+    elif state.apply is not None and _first_acceptance_decision(state) is None:
+        moments.append(calendar.add_working_days(state.apply.occurred_at, config.accept_decision_days))
+    for special in state.specials.values():
+        if special.pauses_clock and special.end is None:
+            planned = special.start.planned
+            moments.append(calendar.add(special.started_at, planned.value, planned.unit))
+            if planned.unit == "G" and planned.value > config.special_warn_days_before:
+                moments.append(calendar.add_working_days(special.started_at,
+                                                         planned.value - config.special_warn_days_before))
+    later = [m for m in moments if m > now]
+    return min(later) if later else None

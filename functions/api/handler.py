@@ -1,0 +1,139 @@
+"""The exchange API (API Gateway REST, Lambda proxy): routes to use cases, errors mapped once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from pydantic import BaseModel, Field, ValidationError
+
+from sunlight import spec
+from sunlight.bootstrap import from_environment
+from sunlight.domain.errors import InvalidRecord
+from sunlight.domain.records import problems_of
+from sunlight.service import intake, queries
+from sunlight.service.principal import Forbidden, NotFound, Principal, Unauthorized
+from sunlight.service.services import Services
+
+logger = Logger(service="sunlight-api")
+app = APIGatewayRestResolver(enable_validation=True)
+
+
+class Batch(BaseModel):
+    """A batch of exchange records (see the exchange format v1)."""
+
+    records: list[dict[str, Any]] = Field(min_length=1, max_length=spec.MAX_BATCH)
+
+
+class RecordProblem(BaseModel):
+    field: str
+    problem: str
+    got: Any = None
+
+
+class RecordResult(BaseModel):
+    index: int
+    status: str = Field(description="stored, duplicate or rejected")
+    case_no: str | None = None
+    type: str | None = None
+    seq: int | None = None
+    errors: list[RecordProblem] = Field(default_factory=list)
+
+
+class BatchResult(BaseModel):
+    results: list[RecordResult]
+    stored: int
+    duplicate: int
+    rejected: int
+
+
+def _services() -> Services:
+    return app.context.get("services") or from_environment()[0]  # type: ignore[no-any-return]
+
+
+def _principal() -> Principal:
+    context = app.current_event.raw_event.get("requestContext", {}).get("authorizer")
+    return Principal.from_context(context)
+
+
+@app.post("/v1/records", summary="Submit a batch of up to 500 exchange records")
+def submit_records(batch: Annotated[Batch, Body()]) -> BatchResult:
+    return BatchResult.model_validate(intake.submit(batch.records, _principal(), _services()))
+
+
+@app.put("/v1/items/<item_code>", summary="Create or replace a catalogue item (supervision office)")
+def put_item(item_code: str, item: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    return queries.put_item(item_code, item, _principal(), _services())
+
+
+@app.get("/v1/items", summary="The item catalogue")
+def list_items() -> dict[str, Any]:
+    _principal()
+    return queries.catalogue(_services())
+
+
+@app.get("/v1/cases/<case_no>", summary="A case: timeline, stage, clock and alerts")
+def get_case(case_no: str) -> dict[str, Any]:
+    return queries.case_view(case_no, _principal(), _services())
+
+
+@app.get("/v1/alerts", summary="Alerts, newest first, filtered, with cursor pagination")
+def list_alerts(
+    dept_code: Annotated[str | None, Query()] = None,
+    region_code: Annotated[str | None, Query()] = None,
+    level: Annotated[str | None, Query(pattern="^(warning|yellow_card|red_card)$")] = None,
+    rule: Annotated[str | None, Query()] = None,
+    status: Annotated[str | None, Query()] = None,
+    raised_from: Annotated[str | None, Query(alias="from")] = None,
+    raised_to: Annotated[str | None, Query(alias="to")] = None,
+    cursor: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 50,
+) -> dict[str, Any]:
+    given = {"dept_code": dept_code, "region_code": region_code, "level": level, "rule": rule, "status": status,
+             "from": raised_from, "to": raised_to, "cursor": cursor, "limit": str(limit)}
+    return queries.alerts(_principal(), {k: v for k, v in given.items() if v}, _services())
+
+
+@app.get("/v1/openapi.json", summary="This API's OpenAPI description")
+def openapi() -> Response[str]:
+    body = app.get_openapi_json_schema(title="Sunlight exchange API", version="1.0.0")
+    return Response(200, content_types.APPLICATION_JSON, body)
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> Response[dict[str, Any]]:
+    return Response(status, content_types.APPLICATION_JSON, {"error": code, "message": message, **extra})
+
+
+@app.exception_handler(Unauthorized)
+def _unauthorized(exc: Unauthorized) -> Response[dict[str, Any]]:
+    return _error(401, "Unauthorized", str(exc))
+
+
+@app.exception_handler(Forbidden)
+def _forbidden(exc: Forbidden) -> Response[dict[str, Any]]:
+    return _error(403, "Forbidden", str(exc))
+
+
+@app.exception_handler(NotFound)
+def _not_found(exc: NotFound) -> Response[dict[str, Any]]:
+    return _error(404, "NotFound", str(exc))
+
+
+@app.exception_handler(ValidationError)
+def _invalid(exc: ValidationError) -> Response[dict[str, Any]]:
+    problems = [p.as_dict() for p in problems_of(exc)]
+    return _error(422, "InvalidInput", "the request body is not valid", problems=problems)
+
+
+@app.exception_handler(InvalidRecord)
+def _invalid_record(exc: InvalidRecord) -> Response[dict[str, Any]]:
+    return _error(422, "InvalidInput", str(exc), problems=[p.as_dict() for p in exc.problems])
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
+    if services is not None:
+        app.append_context(services=services)
+    return app.resolve(event, context)

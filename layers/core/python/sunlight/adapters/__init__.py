@@ -1,0 +1,1 @@
+"""Adapters: the real implementations of the service ports (DynamoDB, Step Functions, encryption)."""

@@ -1,0 +1,391 @@
+"""DynamoDB adapters (pynamodb): the catalogue, the case rows, the record log, alerts and principals.
+
+Model classes are made by `make_models` from the table names of one deployment, so that nothing
+is bound to a table (or connects) at import time. Key design and indexes come from `sunlight.spec`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from sunlight import spec
+from sunlight.domain.catalog import Item
+from sunlight.domain.lifecycle import Delivery
+from sunlight.domain.records import to_exchange_json
+from sunlight.service.ports import AlertFilter, AlertPage, CaseRow, ConcurrentAppend, StoredRecord
+from sunlight.service.principal import Principal
+from sunlight.service.stored import chain_hash
+
+DUE_SHARDS = 8
+
+
+@dataclass(frozen=True)
+class Models:
+    catalog: type[Model]
+    case: type[Model]
+    record: type[Model]
+    alert: type[Model]
+    principal: type[Model]
+
+
+def make_models(names: dict[str, str], region: str | None = None) -> Models:
+    """Model classes bound to one deployment's tables (names by spec logical name)."""
+
+    def meta(logical: str) -> type:
+        attrs: dict[str, Any] = {"table_name": names[logical]}
+        if region:
+            attrs["region"] = region
+        return type("Meta", (), attrs)
+
+    def index(name: str) -> type:
+        return type("Meta", (), {"index_name": name, "projection": AllProjection()})
+
+    class CatalogModel(Model):
+        Meta = meta("catalog")
+        item_code = UnicodeAttribute(hash_key=True)
+        dept_code = UnicodeAttribute()
+        region_code = UnicodeAttribute(null=True)
+        data = UnicodeAttribute()
+
+    class DueIndex(GlobalSecondaryIndex["CaseModel"]):
+        Meta = index("due-index")
+        due_shard = UnicodeAttribute(hash_key=True)
+        next_due = NumberAttribute(range_key=True)
+
+    class CaseModel(Model):
+        Meta = meta("cases")
+        case_no = UnicodeAttribute(hash_key=True)
+        dept_code = UnicodeAttribute()
+        region_code = UnicodeAttribute()
+        item_code = UnicodeAttribute()
+        record_count = NumberAttribute(default=0)
+        checked_count = NumberAttribute(default=0)
+        last_hash = UnicodeAttribute(default="")
+        stage = UnicodeAttribute(null=True)
+        outcome = UnicodeAttribute(null=True)
+        execution_arn = UnicodeAttribute(null=True)
+        task_token = UnicodeAttribute(null=True)
+        next_due = NumberAttribute(null=True)
+        due_shard = UnicodeAttribute(null=True)
+        summary = UnicodeAttribute(null=True)
+        due_index = DueIndex()
+
+    class RecordModel(Model):
+        Meta = meta("records")
+        case_no = UnicodeAttribute(hash_key=True)
+        record_key = UnicodeAttribute(range_key=True)
+        arrival = NumberAttribute()
+        content = UnicodeAttribute()
+        received_at = UnicodeAttribute()
+        prev_hash = UnicodeAttribute()
+        hash = UnicodeAttribute()
+
+    class DeptIndex(GlobalSecondaryIndex["AlertModel"]):
+        Meta = index("dept-index")
+        dept_code = UnicodeAttribute(hash_key=True)
+        raised_key = UnicodeAttribute(range_key=True)
+
+    class CaseIndex(GlobalSecondaryIndex["AlertModel"]):
+        Meta = index("case-index")
+        case_no = UnicodeAttribute(hash_key=True)
+        raised_key = UnicodeAttribute(range_key=True)
+
+    class ProvinceIndex(GlobalSecondaryIndex["AlertModel"]):
+        Meta = index("province-index")
+        province = UnicodeAttribute(hash_key=True)
+        raised_key = UnicodeAttribute(range_key=True)
+
+    class AlertModel(Model):
+        Meta = meta("alerts")
+        alert_id = UnicodeAttribute(hash_key=True)
+        case_no = UnicodeAttribute()
+        dept_code = UnicodeAttribute()
+        region_code = UnicodeAttribute()
+        province = UnicodeAttribute()
+        rule = UnicodeAttribute()
+        level = UnicodeAttribute()
+        status = UnicodeAttribute()
+        raised_at = UnicodeAttribute()
+        raised_key = UnicodeAttribute()
+        data = UnicodeAttribute()
+        history = UnicodeAttribute()
+        dept_index = DeptIndex()
+        case_index = CaseIndex()
+        province_index = ProvinceIndex()
+
+    class PrincipalModel(Model):
+        Meta = meta("principals")
+        key_hash = UnicodeAttribute(hash_key=True)
+        role = UnicodeAttribute()
+        dept_code = UnicodeAttribute(null=True)
+        region_code = UnicodeAttribute()
+        name = UnicodeAttribute(null=True)
+
+    return Models(CatalogModel, CaseModel, RecordModel, AlertModel, PrincipalModel)
+
+
+def table_names(stage: str) -> dict[str, str]:
+    return {t.logical: t.physical(stage) for t in spec.TABLES}
+
+
+# -- catalogue -----------------------------------------------------------------------------------
+
+
+class DynamoCatalog:
+    def __init__(self, models: Models) -> None:
+        self._model = models.catalog
+        self._cache: dict[str, Item] = {}
+
+    def get(self, item_code: str) -> Item | None:
+        if item_code not in self._cache:
+            try:
+                row = self._model.get(item_code)
+            except DoesNotExist:
+                return None
+            self._cache[item_code] = Item.model_validate_json(row.data)
+        return self._cache[item_code]
+
+    def all(self) -> list[Item]:
+        return [Item.model_validate_json(row.data) for row in self._model.scan()]
+
+    def put(self, item: Item) -> None:
+        self._model(
+            item.item_code, dept_code=item.dept_code, region_code=item.region_code, data=item.model_dump_json()
+        ).save()
+        self._cache[item.item_code] = item
+
+
+# -- the record log and the case rows ------------------------------------------------------------
+
+
+def record_key(seq: int, type_: str) -> str:
+    return f"{seq:09d}#{type_}"
+
+
+class DynamoRecordLog:
+    def __init__(self, models: Models, connection: Connection | None = None) -> None:
+        self._record, self._case = models.record, models.case
+        self._connection = connection or Connection(region=models.record.Meta.region)
+
+    def load(self, case_no: str) -> list[StoredRecord]:
+        return [
+            StoredRecord(r.case_no, r.record_key, int(r.arrival), json.loads(r.content),
+                         dt.datetime.fromisoformat(r.received_at), r.prev_hash, r.hash)
+            for r in self._record.query(case_no, consistent_read=True)
+        ]
+
+    def append(self, row: CaseRow, new: list[Delivery], protect: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+        """Append after the case's head in one transaction; the case row moves only if unchanged."""
+        prev, arrival = row.last_hash, row.record_count
+        puts = []
+        for delivery in new:
+            arrival += 1
+            content = protect(to_exchange_json(delivery.record))
+            received = (delivery.received_at or dt.datetime.now(dt.UTC)).isoformat()
+            digest = chain_hash(prev, content, received)
+            r = delivery.record
+            puts.append(self._record(r.case_no, record_key(r.seq, r.type), arrival=arrival,
+                                     content=json.dumps(content, ensure_ascii=False), received_at=received,
+                                     prev_hash=prev, hash=digest))
+            prev = digest
+        case = self._case(row.case_no)
+        first_time = row.record_count == 0
+        condition: Condition = (
+            self._case.case_no.does_not_exist() if first_time else self._case.record_count == row.record_count
+        )
+        actions = [self._case.record_count.set(arrival), self._case.last_hash.set(prev)]
+        if first_time:
+            actions += [self._case.dept_code.set(row.dept_code), self._case.region_code.set(row.region_code),
+                        self._case.item_code.set(row.item_code), self._case.checked_count.set(0)]
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.update(case, actions=actions, condition=condition)
+                for put in puts:
+                    tx.save(put, condition=self._record.record_key.does_not_exist())
+        except TransactWriteError as exc:
+            raise ConcurrentAppend(row.case_no) from exc
+        return arrival
+
+
+class DynamoCases:
+    def __init__(self, models: Models) -> None:
+        self._model = models.case
+
+    def get(self, case_no: str) -> CaseRow | None:
+        try:
+            return _row(self._model.get(case_no, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def take_token(self, case_no: str) -> CaseRow | None:
+        """Remove the parked token in one write and return the row as it was (old token included)."""
+        m = self._model
+        try:
+            # pynamodb's Model.update answers with the new values; the old token needs ALL_OLD.
+            answer = m._get_connection().update_item(  # noqa: SLF001
+                case_no, actions=[m.task_token.remove()], condition=m.case_no.exists(), return_values="ALL_OLD"
+            )
+        except UpdateError:
+            return None
+        return _row(m.from_raw_data(answer["Attributes"]))
+
+    def set_execution(self, case_no: str, execution_arn: str) -> None:
+        self._model(case_no).update(actions=[self._model.execution_arn.set(execution_arn)])
+
+    def park(self, case_no: str, token: str, checked_count: int) -> bool:
+        try:
+            self._model(case_no).update(
+                actions=[self._model.task_token.set(token)], condition=self._model.record_count == checked_count
+            )
+        except UpdateError:
+            return False
+        return True
+
+    def save_check(self, row: CaseRow) -> None:
+        m = self._model
+        actions = [m.stage.set(row.stage), m.checked_count.set(row.checked_count),
+                   m.summary.set(json.dumps(row.summary, ensure_ascii=False))]
+        actions.append(m.outcome.set(row.outcome) if row.outcome else m.outcome.remove())
+        if row.next_due is not None:
+            actions += [m.next_due.set(int(row.next_due.timestamp())), m.due_shard.set(due_shard(row.case_no))]
+        else:
+            actions += [m.next_due.remove(), m.due_shard.remove()]
+        m(row.case_no).update(actions=actions)
+
+
+def due_shard(case_no: str) -> str:
+    """Spread due cases over a few index partitions so the sweep's reads never sit on one."""
+    return f"due#{zlib.crc32(case_no.encode()) % DUE_SHARDS}"
+
+
+def _row(item: Any) -> CaseRow:
+    return CaseRow(
+        case_no=item.case_no, dept_code=item.dept_code, region_code=item.region_code, item_code=item.item_code,
+        record_count=int(item.record_count or 0), checked_count=int(item.checked_count or 0),
+        last_hash=item.last_hash or "", stage=item.stage or "", outcome=item.outcome,
+        execution_arn=item.execution_arn, task_token=item.task_token,
+        next_due=dt.datetime.fromtimestamp(item.next_due, dt.UTC) if item.next_due is not None else None,
+        summary=json.loads(item.summary) if item.summary else {},
+    )
+
+
+# -- alerts -------------------------------------------------------------------------------------
+
+
+class DynamoAlerts:
+    def __init__(self, models: Models) -> None:
+        self._model = models.alert
+
+    def for_case(self, case_no: str) -> list[dict[str, Any]]:
+        return [_alert_json(a) for a in self._model.case_index.query(case_no)]
+
+    def sync(self, case_no: str, alerts: list[dict[str, Any]], now: dt.datetime) -> int:
+        m = self._model
+        known = {a.alert_id: a for a in m.case_index.query(case_no)}
+        changed = 0
+        for alert in alerts:
+            old = known.pop(alert["alert_id"], None)
+            if old is None:
+                changed += self._create(alert, now)
+            elif old.status != alert["status"] and old.status in ("active", "withdrawn"):
+                changed += self._move(old, alert["status"], now, alert.get("withdrawn_by") or "rule check")
+        for old in known.values():
+            if old.status == "active":
+                changed += self._move(old, "retracted", now, "no longer supported by the case's records")
+        return changed
+
+    def _create(self, alert: dict[str, Any], now: dt.datetime) -> int:
+        history = [{"at": alert["raised_at"], "status": "active", "by": "rule check"}]
+        if alert["status"] != "active":
+            history.append({"at": now.isoformat(timespec="seconds"), "status": alert["status"],
+                            "by": alert.get("withdrawn_by", "rule check")})
+        item = self._model(
+            alert["alert_id"], case_no=alert["case_no"], dept_code=alert["dept_code"],
+            region_code=alert["region_code"], province=alert["region_code"][:2], rule=alert["rule"],
+            level=alert["level"], status=alert["status"], raised_at=alert["raised_at"],
+            raised_key=f"{alert['raised_at']}#{alert['alert_id']}", data=json.dumps(alert, ensure_ascii=False),
+            history=json.dumps(history, ensure_ascii=False),
+        )
+        try:
+            item.save(condition=self._model.alert_id.does_not_exist())
+        except PutError:
+            return 0  # a concurrent check stored it first
+        return 1
+
+    def _move(self, old: Any, status: str, now: dt.datetime, by: str) -> int:
+        history = [*json.loads(old.history), {"at": now.isoformat(timespec="seconds"), "status": status, "by": by}]
+        data = {**json.loads(old.data), "status": status}
+        try:
+            old.update(
+                actions=[self._model.status.set(status), self._model.history.set(json.dumps(history, ensure_ascii=False)),
+                         self._model.data.set(json.dumps(data, ensure_ascii=False))],
+                condition=self._model.status == old.status,
+            )
+        except UpdateError:
+            return 0
+        return 1
+
+    def query(self, flt: AlertFilter, cursor: str | None, limit: int) -> AlertPage:
+        m = self._model
+        low, high = flt.raised_from or "", (flt.raised_to or "9999") + "~"
+        key_condition = m.raised_key.between(low, high)
+        condition: Condition | None = None
+        for attr, value in ((m.level, flt.level), (m.rule, flt.rule), (m.status, flt.status)):
+            if value:
+                condition = (attr == value) if condition is None else condition & (attr == value)
+        if flt.region_prefix:
+            region = m.region_code.startswith(flt.region_prefix)
+            condition = region if condition is None else condition & region
+        start = json.loads(base64.urlsafe_b64decode(cursor)) if cursor else None
+        if flt.dept_code:
+            results = m.dept_index.query(flt.dept_code, key_condition, filter_condition=condition,
+                                         scan_index_forward=False, limit=limit, last_evaluated_key=start)
+        else:
+            results = m.province_index.query(flt.region_prefix[:2], key_condition, filter_condition=condition,
+                                             scan_index_forward=False, limit=limit, last_evaluated_key=start)
+        alerts = [_alert_json(a) for a in results]
+        last = results.last_evaluated_key
+        token = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last and len(alerts) == limit else None
+        return AlertPage(alerts, token)
+
+
+def _alert_json(a: Any) -> dict[str, Any]:
+    return {**json.loads(a.data), "status": a.status, "history": json.loads(a.history)}
+
+
+# -- principals ---------------------------------------------------------------------------------
+
+
+def key_hash(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+class DynamoPrincipals:
+    def __init__(self, models: Models) -> None:
+        self._model = models.principal
+
+    def find(self, api_key: str) -> Principal | None:
+        try:
+            row = self._model.get(key_hash(api_key))
+        except DoesNotExist:
+            return None
+        return Principal(role=row.role, region_code=row.region_code, dept_code=row.dept_code or "", name=row.name or "")
+
+    def put(self, api_key: str, principal: Principal) -> None:
+        self._model(key_hash(api_key), role=principal.role, dept_code=principal.dept_code or None,
+                    region_code=principal.region_code, name=principal.name or None).save()

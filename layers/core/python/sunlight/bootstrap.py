@@ -1,0 +1,101 @@
+"""The composition root: settings from the environment, and the real adapters built from them.
+
+Called once per cold start by the handlers (never at import time, so moto can be active first).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+from functools import cache
+from pathlib import Path
+
+import boto3
+from pydantic import BaseModel
+
+from sunlight import spec
+from sunlight.adapters.dynamo import (
+    DynamoAlerts,
+    DynamoCases,
+    DynamoCatalog,
+    DynamoPrincipals,
+    DynamoRecordLog,
+    make_models,
+)
+from sunlight.adapters.protect import FieldSealer
+from sunlight.adapters.workflow import StepFunctionsWorkflow
+from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
+from sunlight.domain.config import RuleConfig
+from sunlight.domain.instants import normalised
+from sunlight.service.services import Services
+
+
+class Settings(BaseModel):
+    """What a function needs to know about its deployment, read from its environment."""
+
+    stage: str
+    tables: dict[str, str]
+    state_machine_arn: str = ""
+    data_key: bytes
+    calendar_file: str | None = None
+    rules_file: str | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        missing = [t.env for t in spec.TABLES if t.env not in env]
+        if missing:
+            raise RuntimeError(f"missing environment: {', '.join(missing)}")
+        return cls(
+            stage=env.get("SUNLIGHT_STAGE", "dev"),
+            tables={t.logical: env[t.env] for t in spec.TABLES},
+            state_machine_arn=env.get(spec.STATE_MACHINE_ENV, ""),
+            data_key=_data_key(env),
+            calendar_file=env.get("SUNLIGHT_CALENDAR_FILE"),
+            rules_file=env.get("SUNLIGHT_RULES_FILE"),
+        )
+
+
+def _data_key(env: dict[str, str]) -> bytes:
+    if "SUNLIGHT_DATA_KEY" in env:
+        return base64.b64decode(env["SUNLIGHT_DATA_KEY"])
+    secret = boto3.client("secretsmanager").get_secret_value(SecretId=env["SUNLIGHT_DATA_KEY_SECRET_ARN"])
+    return base64.b64decode(secret["SecretString"])
+
+
+def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
+    models = make_models(settings.tables, region=boto3.session.Session().region_name)
+    calendar_settings = CalendarSettings.load(settings.calendar_file) if settings.calendar_file else None
+    calendar = WorkCalendar(HolidaySource.chinese_calendar(), calendar_settings)
+    services = Services(
+        catalog=DynamoCatalog(models),
+        records=DynamoRecordLog(models),
+        cases=DynamoCases(models),
+        alerts=DynamoAlerts(models),
+        workflow=StepFunctionsWorkflow(boto3.client("stepfunctions"), settings.state_machine_arn),
+        protector=FieldSealer(settings.data_key),
+        calendar=calendar,
+        config=RuleConfig.load(Path(settings.rules_file)) if settings.rules_file else RuleConfig(),
+        now=lambda: normalised(dt.datetime.now(calendar.tz)),
+    )
+    return services, DynamoPrincipals(models)
+
+
+@cache
+def from_environment() -> tuple[Services, DynamoPrincipals]:
+    """The services of this function instance, built on first use."""
+    return build(Settings.from_env())
+
+
+@cache
+def principals_from_environment() -> DynamoPrincipals:
+    """Only what the authorizer needs: the principals table (no calendar, no data key)."""
+    table = spec.PRINCIPALS
+    names = {table.logical: os.environ[table.env]}
+    return DynamoPrincipals(make_models(names | _unused(names), region=boto3.session.Session().region_name))
+
+
+def _unused(names: dict[str, str]) -> dict[str, str]:
+    """Placeholders for the tables a caller never touches (model classes need a name each)."""
+    return {t.logical: f"unused-{t.logical}" for t in spec.TABLES if t.logical not in names}

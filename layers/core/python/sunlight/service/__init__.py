@@ -1,0 +1,1 @@
+"""Use cases: what the handlers call, written against the ports in `ports.py`."""

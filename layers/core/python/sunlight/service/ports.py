@@ -1,0 +1,111 @@
+"""The ports the use cases need: small protocols, real adapters in `sunlight.adapters`, fakes in tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sunlight.domain.catalog import Item
+from sunlight.domain.lifecycle import Delivery
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record as kept in the append-only log: content (personal data protected) and its chain."""
+
+    case_no: str
+    record_key: str
+    arrival: int
+    content: dict[str, Any]
+    received_at: dt.datetime
+    prev_hash: str
+    hash: str
+
+
+@dataclass
+class CaseRow:
+    """The stored view of a case: who owns it, how far the log and the checks are, the workflow."""
+
+    case_no: str
+    dept_code: str
+    region_code: str
+    item_code: str
+    record_count: int = 0
+    checked_count: int = 0
+    last_hash: str = ""
+    stage: str = ""
+    outcome: str | None = None
+    execution_arn: str | None = None
+    task_token: str | None = None
+    next_due: dt.datetime | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    dept_code: str | None = None
+    region_prefix: str = ""
+    level: str | None = None
+    rule: str | None = None
+    status: str | None = None
+    raised_from: str | None = None
+    raised_to: str | None = None
+    case_no: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    alerts: list[dict[str, Any]]
+    cursor: str | None
+
+
+class CatalogStore(Protocol):
+    def get(self, item_code: str) -> Item | None: ...
+    def all(self) -> list[Item]: ...
+    def put(self, item: Item) -> None: ...
+
+
+class RecordLog(Protocol):
+    def load(self, case_no: str) -> list[StoredRecord]: ...
+
+    def append(self, row: CaseRow, new: list[Delivery], protect: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+        """Append deliveries after the case's current head; raises `ConcurrentAppend` if it moved."""
+        ...
+
+
+class CaseStore(Protocol):
+    def get(self, case_no: str) -> CaseRow | None: ...
+    def take_token(self, case_no: str) -> CaseRow | None:
+        """Remove and return the parked task token (returns the row as it was before)."""
+        ...
+    def set_execution(self, case_no: str, execution_arn: str) -> None: ...
+    def park(self, case_no: str, token: str, checked_count: int) -> bool:
+        """Keep the token unless records arrived since `checked_count`; False if they did."""
+        ...
+    def save_check(self, row: CaseRow) -> None: ...
+
+
+class AlertStore(Protocol):
+    def sync(self, case_no: str, alerts: list[dict[str, Any]], now: dt.datetime) -> int:
+        """Store new alerts and record status changes; returns how many changed."""
+        ...
+    def for_case(self, case_no: str) -> list[dict[str, Any]]: ...
+    def query(self, flt: AlertFilter, cursor: str | None, limit: int) -> AlertPage: ...
+
+
+class Workflow(Protocol):
+    def start(self, case_no: str, name: str) -> str: ...
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        """Resume a parked execution; False if the token is no longer valid."""
+        ...
+
+
+class Protector(Protocol):
+    def protect(self, content: dict[str, Any]) -> dict[str, Any]: ...
+    def reveal(self, content: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class ConcurrentAppend(Exception):
+    """Another writer appended to the same case first; reload and try again."""
