@@ -8,7 +8,6 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, Field, ValidationError
-
 from sunlight import spec
 from sunlight.bootstrap import from_environment
 from sunlight.domain.errors import InvalidRecord
@@ -91,8 +90,17 @@ def list_alerts(
     cursor: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 50,
 ) -> dict[str, Any]:
-    given = {"dept_code": dept_code, "region_code": region_code, "level": level, "rule": rule, "status": status,
-             "from": raised_from, "to": raised_to, "cursor": cursor, "limit": str(limit)}
+    given = {
+        "dept_code": dept_code,
+        "region_code": region_code,
+        "level": level,
+        "rule": rule,
+        "status": status,
+        "from": raised_from,
+        "to": raised_to,
+        "cursor": cursor,
+        "limit": str(limit),
+    }
     return queries.alerts(_principal(), {k: v for k, v in given.items() if v}, _services())
 
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
-
 from sunlight.adapters.dynamo import DynamoPrincipals
 from sunlight.bootstrap import principals_from_environment
 
 logger = Logger(service="sunlight-authorizer")
 
 
-def handler(event: dict[str, Any], context: Any, principals: DynamoPrincipals | None = None) -> dict[str, Any]:
+def handler(
+    event: dict[str, Any], context: Any, principals: DynamoPrincipals | None = None
+) -> dict[str, Any]:
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     key = headers.get("x-api-key", "")
     principal = (principals or principals_from_environment()).find(key) if key else None
     if principal is None:
         logger.info("refused", extra={"has_key": bool(key)})
-        raise Exception("Unauthorized")  # noqa: TRY002 - the exact text API Gateway turns into a 401
+        raise Exception("Unauthorized")
     api = "/".join(str(event.get("methodArn", "*")).split("/")[:2])
     return {
         "principalId": principal.dept_code or f"office-{principal.region_code}",

@@ -131,7 +131,14 @@ FUNCTIONS: tuple[Function, ...] = (
         tables=("catalog", "cases", "records", "alerts"),
         starts_workflow=True,
     ),
-    Function("authorizer", "authorizer.handler.handler", "maps an API key to its principal", 256, 10, ("principals",)),
+    Function(
+        "authorizer",
+        "authorizer.handler.handler",
+        "maps an API key to its principal",
+        256,
+        10,
+        ("principals",),
+    ),
     Function(
         "rule_check",
         "rule_check.handler.handler",

@@ -36,23 +36,25 @@ DUE_SHARDS = 8
 
 @dataclass(frozen=True)
 class Models:
-    catalog: type[Model]
-    case: type[Model]
-    record: type[Model]
-    alert: type[Model]
-    principal: type[Model]
+    """The model classes of one deployment (typed Any: their attributes are made at run time)."""
+
+    catalog: Any
+    case: Any
+    record: Any
+    alert: Any
+    principal: Any
 
 
 def make_models(names: dict[str, str], region: str | None = None) -> Models:
     """Model classes bound to one deployment's tables (names by spec logical name)."""
 
-    def meta(logical: str) -> type:
+    def meta(logical: str) -> Any:
         attrs: dict[str, Any] = {"table_name": names[logical]}
         if region:
             attrs["region"] = region
         return type("Meta", (), attrs)
 
-    def index(name: str) -> type:
+    def index(name: str) -> Any:
         return type("Meta", (), {"index_name": name, "projection": AllProjection()})
 
     class CatalogModel(Model):
@@ -165,7 +167,10 @@ class DynamoCatalog:
 
     def put(self, item: Item) -> None:
         self._model(
-            item.item_code, dept_code=item.dept_code, region_code=item.region_code, data=item.model_dump_json()
+            item.item_code,
+            dept_code=item.dept_code,
+            region_code=item.region_code,
+            data=item.model_dump_json(),
         ).save()
         self._cache[item.item_code] = item
 
@@ -184,12 +189,21 @@ class DynamoRecordLog:
 
     def load(self, case_no: str) -> list[StoredRecord]:
         return [
-            StoredRecord(r.case_no, r.record_key, int(r.arrival), json.loads(r.content),
-                         dt.datetime.fromisoformat(r.received_at), r.prev_hash, r.hash)
+            StoredRecord(
+                r.case_no,
+                r.record_key,
+                int(r.arrival),
+                json.loads(r.content),
+                dt.datetime.fromisoformat(r.received_at),
+                r.prev_hash,
+                r.hash,
+            )
             for r in self._record.query(case_no, consistent_read=True)
         ]
 
-    def append(self, row: CaseRow, new: list[Delivery], protect: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+    def append(
+        self, row: CaseRow, new: list[Delivery], protect: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> int:
         """Append after the case's head in one transaction; the case row moves only if unchanged."""
         prev, arrival = row.last_hash, row.record_count
         puts = []
@@ -199,9 +213,17 @@ class DynamoRecordLog:
             received = (delivery.received_at or dt.datetime.now(dt.UTC)).isoformat()
             digest = chain_hash(prev, content, received)
             r = delivery.record
-            puts.append(self._record(r.case_no, record_key(r.seq, r.type), arrival=arrival,
-                                     content=json.dumps(content, ensure_ascii=False), received_at=received,
-                                     prev_hash=prev, hash=digest))
+            puts.append(
+                self._record(
+                    r.case_no,
+                    record_key(r.seq, r.type),
+                    arrival=arrival,
+                    content=json.dumps(content, ensure_ascii=False),
+                    received_at=received,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
             prev = digest
         case = self._case(row.case_no)
         first_time = row.record_count == 0
@@ -210,8 +232,12 @@ class DynamoRecordLog:
         )
         actions = [self._case.record_count.set(arrival), self._case.last_hash.set(prev)]
         if first_time:
-            actions += [self._case.dept_code.set(row.dept_code), self._case.region_code.set(row.region_code),
-                        self._case.item_code.set(row.item_code), self._case.checked_count.set(0)]
+            actions += [
+                self._case.dept_code.set(row.dept_code),
+                self._case.region_code.set(row.region_code),
+                self._case.item_code.set(row.item_code),
+                self._case.checked_count.set(0),
+            ]
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.update(case, actions=actions, condition=condition)
@@ -237,8 +263,11 @@ class DynamoCases:
         m = self._model
         try:
             # pynamodb's Model.update answers with the new values; the old token needs ALL_OLD.
-            answer = m._get_connection().update_item(  # noqa: SLF001
-                case_no, actions=[m.task_token.remove()], condition=m.case_no.exists(), return_values="ALL_OLD"
+            answer = m._get_connection().update_item(
+                case_no,
+                actions=[m.task_token.remove()],
+                condition=m.case_no.exists(),
+                return_values="ALL_OLD",
             )
         except UpdateError:
             return None
@@ -250,7 +279,8 @@ class DynamoCases:
     def park(self, case_no: str, token: str, checked_count: int) -> bool:
         try:
             self._model(case_no).update(
-                actions=[self._model.task_token.set(token)], condition=self._model.record_count == checked_count
+                actions=[self._model.task_token.set(token)],
+                condition=self._model.record_count == checked_count,
             )
         except UpdateError:
             return False
@@ -258,11 +288,17 @@ class DynamoCases:
 
     def save_check(self, row: CaseRow) -> None:
         m = self._model
-        actions = [m.stage.set(row.stage), m.checked_count.set(row.checked_count),
-                   m.summary.set(json.dumps(row.summary, ensure_ascii=False))]
+        actions = [
+            m.stage.set(row.stage),
+            m.checked_count.set(row.checked_count),
+            m.summary.set(json.dumps(row.summary, ensure_ascii=False)),
+        ]
         actions.append(m.outcome.set(row.outcome) if row.outcome else m.outcome.remove())
         if row.next_due is not None:
-            actions += [m.next_due.set(int(row.next_due.timestamp())), m.due_shard.set(due_shard(row.case_no))]
+            actions += [
+                m.next_due.set(int(row.next_due.timestamp())),
+                m.due_shard.set(due_shard(row.case_no)),
+            ]
         else:
             actions += [m.next_due.remove(), m.due_shard.remove()]
         m(row.case_no).update(actions=actions)
@@ -275,10 +311,17 @@ def due_shard(case_no: str) -> str:
 
 def _row(item: Any) -> CaseRow:
     return CaseRow(
-        case_no=item.case_no, dept_code=item.dept_code, region_code=item.region_code, item_code=item.item_code,
-        record_count=int(item.record_count or 0), checked_count=int(item.checked_count or 0),
-        last_hash=item.last_hash or "", stage=item.stage or "", outcome=item.outcome,
-        execution_arn=item.execution_arn, task_token=item.task_token,
+        case_no=item.case_no,
+        dept_code=item.dept_code,
+        region_code=item.region_code,
+        item_code=item.item_code,
+        record_count=int(item.record_count or 0),
+        checked_count=int(item.checked_count or 0),
+        last_hash=item.last_hash or "",
+        stage=item.stage or "",
+        outcome=item.outcome,
+        execution_arn=item.execution_arn,
+        task_token=item.task_token,
         next_due=dt.datetime.fromtimestamp(item.next_due, dt.UTC) if item.next_due is not None else None,
         summary=json.loads(item.summary) if item.summary else {},
     )
@@ -312,13 +355,25 @@ class DynamoAlerts:
     def _create(self, alert: dict[str, Any], now: dt.datetime) -> int:
         history = [{"at": alert["raised_at"], "status": "active", "by": "rule check"}]
         if alert["status"] != "active":
-            history.append({"at": now.isoformat(timespec="seconds"), "status": alert["status"],
-                            "by": alert.get("withdrawn_by", "rule check")})
+            history.append(
+                {
+                    "at": now.isoformat(timespec="seconds"),
+                    "status": alert["status"],
+                    "by": alert.get("withdrawn_by", "rule check"),
+                }
+            )
         item = self._model(
-            alert["alert_id"], case_no=alert["case_no"], dept_code=alert["dept_code"],
-            region_code=alert["region_code"], province=alert["region_code"][:2], rule=alert["rule"],
-            level=alert["level"], status=alert["status"], raised_at=alert["raised_at"],
-            raised_key=f"{alert['raised_at']}#{alert['alert_id']}", data=json.dumps(alert, ensure_ascii=False),
+            alert["alert_id"],
+            case_no=alert["case_no"],
+            dept_code=alert["dept_code"],
+            region_code=alert["region_code"],
+            province=alert["region_code"][:2],
+            rule=alert["rule"],
+            level=alert["level"],
+            status=alert["status"],
+            raised_at=alert["raised_at"],
+            raised_key=f"{alert['raised_at']}#{alert['alert_id']}",
+            data=json.dumps(alert, ensure_ascii=False),
             history=json.dumps(history, ensure_ascii=False),
         )
         try:
@@ -328,12 +383,18 @@ class DynamoAlerts:
         return 1
 
     def _move(self, old: Any, status: str, now: dt.datetime, by: str) -> int:
-        history = [*json.loads(old.history), {"at": now.isoformat(timespec="seconds"), "status": status, "by": by}]
+        history = [
+            *json.loads(old.history),
+            {"at": now.isoformat(timespec="seconds"), "status": status, "by": by},
+        ]
         data = {**json.loads(old.data), "status": status}
         try:
             old.update(
-                actions=[self._model.status.set(status), self._model.history.set(json.dumps(history, ensure_ascii=False)),
-                         self._model.data.set(json.dumps(data, ensure_ascii=False))],
+                actions=[
+                    self._model.status.set(status),
+                    self._model.history.set(json.dumps(history, ensure_ascii=False)),
+                    self._model.data.set(json.dumps(data, ensure_ascii=False)),
+                ],
                 condition=self._model.status == old.status,
             )
         except UpdateError:
@@ -342,7 +403,7 @@ class DynamoAlerts:
 
     def query(self, flt: AlertFilter, cursor: str | None, limit: int) -> AlertPage:
         m = self._model
-        low, high = flt.raised_from or "", (flt.raised_to or "9999") + "~"
+        low, high = flt.raised_from or "0", (flt.raised_to or "9999") + "~"
         key_condition = m.raised_key.between(low, high)
         condition: Condition | None = None
         for attr, value in ((m.level, flt.level), (m.rule, flt.rule), (m.status, flt.status)):
@@ -353,14 +414,30 @@ class DynamoAlerts:
             condition = region if condition is None else condition & region
         start = json.loads(base64.urlsafe_b64decode(cursor)) if cursor else None
         if flt.dept_code:
-            results = m.dept_index.query(flt.dept_code, key_condition, filter_condition=condition,
-                                         scan_index_forward=False, limit=limit, last_evaluated_key=start)
+            results = m.dept_index.query(
+                flt.dept_code,
+                key_condition,
+                filter_condition=condition,
+                scan_index_forward=False,
+                limit=limit,
+                last_evaluated_key=start,
+            )
         else:
-            results = m.province_index.query(flt.region_prefix[:2], key_condition, filter_condition=condition,
-                                             scan_index_forward=False, limit=limit, last_evaluated_key=start)
+            results = m.province_index.query(
+                flt.region_prefix[:2],
+                key_condition,
+                filter_condition=condition,
+                scan_index_forward=False,
+                limit=limit,
+                last_evaluated_key=start,
+            )
         alerts = [_alert_json(a) for a in results]
         last = results.last_evaluated_key
-        token = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last and len(alerts) == limit else None
+        token = (
+            base64.urlsafe_b64encode(json.dumps(last).encode()).decode()
+            if last and len(alerts) == limit
+            else None
+        )
         return AlertPage(alerts, token)
 
 
@@ -384,8 +461,15 @@ class DynamoPrincipals:
             row = self._model.get(key_hash(api_key))
         except DoesNotExist:
             return None
-        return Principal(role=row.role, region_code=row.region_code, dept_code=row.dept_code or "", name=row.name or "")
+        return Principal(
+            role=row.role, region_code=row.region_code, dept_code=row.dept_code or "", name=row.name or ""
+        )
 
     def put(self, api_key: str, principal: Principal) -> None:
-        self._model(key_hash(api_key), role=principal.role, dept_code=principal.dept_code or None,
-                    region_code=principal.region_code, name=principal.name or None).save()
+        self._model(
+            key_hash(api_key),
+            role=principal.role,
+            dept_code=principal.dept_code or None,
+            region_code=principal.region_code,
+            name=principal.name or None,
+        ).save()

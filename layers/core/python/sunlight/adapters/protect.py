@@ -42,7 +42,7 @@ class FieldSealer:
         out = dict(content)
         for name, value in content.items():
             if isinstance(value, str) and value.startswith(_PREFIX):
-                raw = base64.b64decode(value[len(_PREFIX):])
+                raw = base64.b64decode(value[len(_PREFIX) :])
                 out[name] = self._aead.decrypt(raw[:12], raw[12:], name.encode()).decode()
         return out
 

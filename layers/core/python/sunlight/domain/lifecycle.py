@@ -107,8 +107,9 @@ class StageStep:
     """One stage record, with the moment its stage began (the previous step in the procedure)."""
 
     record: Stage
-    began_at: dt.datetime
+    began_at: dt.datetime | None  # None when no earlier step of the procedure is known
     visit: int
+    began_seq: int | None = None
 
     @property
     def done_at(self) -> dt.datetime:
@@ -216,6 +217,14 @@ class CaseState:
     def last_occurred_at(self) -> dt.datetime:
         return max(d.record.occurred_at for d in self.deliveries)
 
+    @property
+    def last_received_at(self) -> dt.datetime:
+        """When the latest record reached the system (its event time when receipt is unknown)."""
+        return max(d.received_at or d.record.occurred_at for d in self.deliveries)
+
+    def has_gap_between(self, low: int, high: int) -> bool:
+        return any(low < m < high for m in self.missing_seqs)
+
     def has_gap_before(self, seq: int) -> bool:
         return any(m < seq for m in self.missing_seqs)
 
@@ -228,6 +237,7 @@ def fold(deliveries: list[Delivery], stages_required: tuple[str, ...] = ()) -> C
     seqs = {d.record.seq for d in deliveries}
     state.missing_seqs = [s for s in range(1, max(seqs)) if s not in seqs]
     progress_at: dt.datetime | None = None
+    progress_seq: int | None = None
     visits: dict[str, int] = {}
     for delivery in deliveries:
         r = delivery.record
@@ -238,11 +248,11 @@ def fold(deliveries: list[Delivery], stages_required: tuple[str, ...] = ()) -> C
         elif isinstance(r, Accept):
             _fold_accept(state, r)
             if r.result == "accept" and state.accept is r:
-                progress_at = r.occurred_at
+                progress_at, progress_seq = r.occurred_at, r.seq
         elif isinstance(r, Stage):
             visits[r.stage] = visits.get(r.stage, 0) + 1
-            state.steps.append(StageStep(r, progress_at or r.occurred_at, visits[r.stage]))
-            progress_at = r.occurred_at
+            state.steps.append(StageStep(r, progress_at, visits[r.stage], progress_seq))
+            progress_at, progress_seq = r.occurred_at, r.seq
             _advance(state, r)
         elif isinstance(r, SupplementNotice):
             state.supplement_notices.append(r)

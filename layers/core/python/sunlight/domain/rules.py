@@ -19,7 +19,7 @@ from typing import Any
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.catalog import Item
 from sunlight.domain.config import LEVEL_RANK, Level, RuleConfig
-from sunlight.domain.lifecycle import DECIDED_OUTCOMES, CaseState, Clock, Delivery, case_clock
+from sunlight.domain.lifecycle import DECIDED_OUTCOMES, CaseState, Clock, Delivery, StageStep, case_clock
 from sunlight.domain.records import ExchangeRecord, money
 
 LEVEL_ZH = {"warning": "预警", "yellow_card": "黄牌", "red_card": "红牌"}
@@ -112,7 +112,7 @@ class RuleContext:
         """A gap before `seq` may be a record in transit: judge only once the grace has run out."""
         if not self.state.has_gap_before(seq):
             return True
-        waited = self.calendar.working_days_between(self.state.last_occurred_at, self.now)
+        waited = self.calendar.working_days_between(self.state.last_received_at, self.now)
         return waited > self.config.gap_grace_days
 
 
@@ -222,7 +222,7 @@ def t_stage(ctx: RuleContext) -> list[Alert]:
     out = []
     for step in ctx.state.steps:
         limit = limits.get(step.record.stage)
-        if limit:
+        if limit and step.began_at is not None:
             due = ctx.calendar.add(step.began_at, limit.value, limit.unit, pauses)
             if due < ctx.now and step.done_at > due:
                 out.append(_stage_alert(ctx, step.record.stage, step.visit, step.began_at, due, step.done_at))
@@ -467,11 +467,10 @@ def l_timing(ctx: RuleContext) -> list[Alert]:
         r = step.record
         if accepted_at and r.occurred_at < accepted_at:
             findings.append((r, f"stage {r.stage} dated before acceptance"))
-        elif (
-            r.stage != "undertake" and (r.occurred_at - step.began_at).total_seconds() < cfg.min_stage_seconds
-        ):
-            secs = (r.occurred_at - step.began_at).total_seconds()
-            findings.append((r, f"stage {r.stage} done {secs:.0f} s after the previous step"))
+        elif _directly_after(state, step) and r.stage != "undertake":
+            secs = (r.occurred_at - step.began_at).total_seconds()  # type: ignore[operator]
+            if secs < cfg.min_stage_seconds:
+                findings.append((r, f"stage {r.stage} done {secs:.0f} s after the previous step"))
     if not findings:
         return []
     first = min((r for r, _ in findings), key=lambda r: r.seq)
@@ -483,6 +482,11 @@ def l_timing(ctx: RuleContext) -> list[Alert]:
         "min_stage_seconds": cfg.min_stage_seconds,
     }
     return [ctx.alert("L-TIMING", ctx.arrived_at(first), "办件数据时间异常（数据质量）。", facts)]
+
+
+def _directly_after(state: CaseState, step: StageStep) -> bool:
+    """The step's predecessor is known and no record is missing in between (speed is measurable)."""
+    return step.began_seq is not None and not state.has_gap_between(step.began_seq, step.record.seq)
 
 
 def l_late_report(ctx: RuleContext) -> list[Alert]:
@@ -573,8 +577,14 @@ def escalate(alerts: list[Alert], config: RuleConfig) -> list[Alert]:
     return out
 
 
-def next_due(state: CaseState, item: Item, calendar: WorkCalendar, config: RuleConfig, now: dt.datetime,
-             clock: Clock | None = None) -> dt.datetime | None:
+def next_due(
+    state: CaseState,
+    item: Item,
+    calendar: WorkCalendar,
+    config: RuleConfig,
+    now: dt.datetime,
+    clock: Clock | None = None,
+) -> dt.datetime | None:
     """The next moment a time rule may fire for this case, for the deadline sweep (None if none)."""
     if state.closed_at is not None:
         return None
@@ -592,7 +602,10 @@ def next_due(state: CaseState, item: Item, calendar: WorkCalendar, config: RuleC
             planned = special.start.planned
             moments.append(calendar.add(special.started_at, planned.value, planned.unit))
             if planned.unit == "G" and planned.value > config.special_warn_days_before:
-                moments.append(calendar.add_working_days(special.started_at,
-                                                         planned.value - config.special_warn_days_before))
+                moments.append(
+                    calendar.add_working_days(
+                        special.started_at, planned.value - config.special_warn_days_before
+                    )
+                )
     later = [m for m in moments if m > now]
     return min(later) if later else None

@@ -27,7 +27,10 @@ ACCOUNT_ID = "123456789012"
 """moto's default account: every ARN the local mode builds names it."""
 HOST = "127.0.0.1"
 DEFAULT_PORT = 4566
-MOTO_CONFIG: dict[str, Any] = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+MOTO_CONFIG: dict[str, Any] = {
+    "stepfunctions": {"execute_state_machine": True},
+    "lambda": {"use_docker": False},
+}
 
 _ENV_OWNED = (
     "MOTO_PORT",
@@ -91,7 +94,10 @@ class LocalCloud:
         from moto.server import ThreadedMotoServer
 
         if self.quiet:
+            # One line per request, and moto's dump of a failed state's parse tree, drown the console;
+            # the invoker already logs a failing handler with its traceback.
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
+            logging.getLogger("moto").setLevel(logging.CRITICAL)
         server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)
         server.start()
         self._server = server

@@ -24,18 +24,28 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
     state = fold(log.deliveries, tuple(item.stages))
     clock = case_clock(state, item, services.calendar, services.config, now)
     alerts = evaluate(state, item, services.calendar, services.config, now, clock)
-    stored = [{**a.to_json(), "alert_id": a.alert_id, "dept_code": row.dept_code, "region_code": row.region_code}
-              for a in alerts]
+    stored = [
+        {**a.to_json(), "alert_id": a.alert_id, "dept_code": row.dept_code, "region_code": row.region_code}
+        for a in alerts
+    ]
     changed = services.alerts.sync(case_no, stored, now)
     row.stage, row.outcome, row.checked_count = state.current_stage, state.outcome, len(log)
     row.next_due = next_due(state, item, services.calendar, services.config, now, clock)
-    row.summary = {"item_name": item.name, "accepted_at": clock.started_at.isoformat() if clock else None,
-                   "committed_due": clock.committed_due.isoformat() if clock else None,
-                   "statutory_due": clock.statutory_due.isoformat() if clock else None,
-                   "active_alerts": sum(1 for a in alerts if a.status == "active")}
+    row.summary = {
+        "item_name": item.name,
+        "accepted_at": clock.started_at.isoformat() if clock else None,
+        "committed_due": clock.committed_due.isoformat() if clock else None,
+        "statutory_due": clock.statutory_due.isoformat() if clock else None,
+        "active_alerts": sum(1 for a in alerts if a.status == "active"),
+    }
     services.cases.save_check(row)
-    return {"case_no": case_no, "concluded": state.closed_at is not None, "checked_records": len(log),
-            "alerts": len(alerts), "changed": changed}
+    return {
+        "case_no": case_no,
+        "concluded": state.closed_at is not None,
+        "checked_records": len(log),
+        "alerts": len(alerts),
+        "changed": changed,
+    }
 
 
 def park(case_no: str, token: str, checked_records: int, services: Services) -> dict[str, Any]:

@@ -43,7 +43,9 @@ def submit(raw_records: list[Any], principal: Principal, services: Services) -> 
     for index, raw in enumerate(raw_records):
         delivery = _admit(index, raw, principal, services, answers)
         if delivery is not None:
-            by_case.setdefault(delivery.record.case_no, []).append((index, Delivery(delivery.record, received)))
+            by_case.setdefault(delivery.record.case_no, []).append(
+                (index, Delivery(delivery.record, received))
+            )
     for case_no, entries in by_case.items():
         _store_case(case_no, entries, services, answers)
     ordered = [answers[i].to_json() for i in sorted(answers)]
@@ -62,7 +64,9 @@ def _admit(
     identity = {"case_no": record.case_no, "type": record.type, "seq": record.seq}
     problems = []
     if not principal.may_submit_for(record.dept_code):
-        problems.append(Problem("dept_code", "is not the credit code of the submitting department", record.dept_code))
+        problems.append(
+            Problem("dept_code", "is not the credit code of the submitting department", record.dept_code)
+        )
     elif services.catalog.get(record.item_code) is None:
         problems.append(Problem("item_code", "is not in the catalogue", record.item_code))
     if problems:
@@ -91,12 +95,16 @@ def _store_case(
     for index, delivery in entries:
         r = delivery.record
         answers[index] = RecordAnswer(
-            index, "rejected", {"case_no": r.case_no, "type": r.type, "seq": r.seq},
+            index,
+            "rejected",
+            {"case_no": r.case_no, "type": r.type, "seq": r.seq},
             [Problem("case_no", "the case is being written by another request; send again", case_no)],
         )
 
 
-def _classify(log: CaseLog, entries: list[tuple[int, Delivery]], answers: dict[int, RecordAnswer]) -> list[Delivery]:
+def _classify(
+    log: CaseLog, entries: list[tuple[int, Delivery]], answers: dict[int, RecordAnswer]
+) -> list[Delivery]:
     """Add each entry to the case's log: stored, duplicate, or rejected as a conflict."""
     new = []
     for index, delivery in entries:

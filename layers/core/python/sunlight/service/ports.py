@@ -70,7 +70,9 @@ class CatalogStore(Protocol):
 class RecordLog(Protocol):
     def load(self, case_no: str) -> list[StoredRecord]: ...
 
-    def append(self, row: CaseRow, new: list[Delivery], protect: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+    def append(
+        self, row: CaseRow, new: list[Delivery], protect: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> int:
         """Append deliveries after the case's current head; raises `ConcurrentAppend` if it moved."""
         ...
 
@@ -80,10 +82,12 @@ class CaseStore(Protocol):
     def take_token(self, case_no: str) -> CaseRow | None:
         """Remove and return the parked task token (returns the row as it was before)."""
         ...
+
     def set_execution(self, case_no: str, execution_arn: str) -> None: ...
     def park(self, case_no: str, token: str, checked_count: int) -> bool:
         """Keep the token unless records arrived since `checked_count`; False if they did."""
         ...
+
     def save_check(self, row: CaseRow) -> None: ...
 
 
@@ -91,6 +95,7 @@ class AlertStore(Protocol):
     def sync(self, case_no: str, alerts: list[dict[str, Any]], now: dt.datetime) -> int:
         """Store new alerts and record status changes; returns how many changed."""
         ...
+
     def for_case(self, case_no: str) -> list[dict[str, Any]]: ...
     def query(self, flt: AlertFilter, cursor: str | None, limit: int) -> AlertPage: ...
 

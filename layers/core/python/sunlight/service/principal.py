@@ -61,7 +61,12 @@ class Principal:
 
     def to_context(self) -> dict[str, str]:
         """As an API Gateway authorizer context (flat strings)."""
-        return {"role": self.role, "region_code": self.region_code, "dept_code": self.dept_code, "name": self.name}
+        return {
+            "role": self.role,
+            "region_code": self.region_code,
+            "dept_code": self.dept_code,
+            "name": self.name,
+        }
 
     @classmethod
     def from_context(cls, context: dict[str, Any] | None) -> Principal:

@@ -45,8 +45,11 @@ def case_view(case_no: str, principal: Principal, services: Services) -> dict[st
         "clock": clock.to_json() if clock else None,
         "next_due": due.isoformat() if due else None,
         "alerts": services.alerts.for_case(case_no),
-        "log": {"records": len(stored), "chain_intact": chain_intact(stored),
-                "head": max(stored, key=lambda s: s.arrival).hash if stored else None},
+        "log": {
+            "records": len(stored),
+            "chain_intact": chain_intact(stored),
+            "head": max(stored, key=lambda s: s.arrival).hash if stored else None,
+        },
         "notes": state.notes,
         "as_of": now.isoformat(),
     }
@@ -82,10 +85,16 @@ def alerts(principal: Principal, params: dict[str, str], services: Services) -> 
 
 
 def catalogue(services: Services) -> dict[str, Any]:
-    return {"items": [i.model_dump(mode="json") for i in sorted(services.catalog.all(), key=lambda i: i.item_code)]}
+    return {
+        "items": [
+            i.model_dump(mode="json") for i in sorted(services.catalog.all(), key=lambda i: i.item_code)
+        ]
+    }
 
 
-def put_item(item_code: str, body: dict[str, Any], principal: Principal, services: Services) -> dict[str, Any]:
+def put_item(
+    item_code: str, body: dict[str, Any], principal: Principal, services: Services
+) -> dict[str, Any]:
     if not principal.keeps_catalogue:
         raise Forbidden("only the supervision office keeps the catalogue")
     item = Item.model_validate({**body, "item_code": item_code})

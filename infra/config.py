@@ -1,0 +1,122 @@
+"""The stage configuration: one validated model per stage, read from cdk.json context.
+
+`cdk.json` holds `context["sunlight:stages"]`, a mapping of stage name to settings; `-c stage=NAME`
+picks one (default `dev`). A per-developer stage can reuse another's settings with
+`"extends": "dev"` and override only what differs, e.g. `"dev-li": {"extends": "dev"}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+STAGES_CONTEXT_KEY = "sunlight:stages"
+DEFAULT_STAGE = "dev"
+
+# CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653)
+
+
+class ConfigError(ValueError):
+    """The stage asked for is missing from cdk.json, or its settings do not validate."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Throttle(_Model):
+    """API Gateway token bucket: steady requests per second and burst size."""
+
+    rate_limit: float = Field(gt=0)
+    burst_limit: int = Field(gt=0)
+
+
+class Department(_Model):
+    """A caller of the API: a department that reports cases, or the supervision office.
+
+    Each gets its own API key and usage plan (throttle and daily quota). The key's SHA-256 is
+    registered in the principals table with `dept_code`, `region_code` and `role`.
+    """
+
+    dept_code: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z-]{1,31}$")
+    name: str = Field(min_length=1)
+    region_code: str = Field(pattern=r"^\d{6}$")
+    role: Literal["department", "office"] = "department"
+    throttle: Throttle | None = None
+    daily_quota: int | None = Field(default=None, gt=0)
+
+
+class StageConfig(_Model):
+    stage: str = Field(pattern=r"^[a-z][a-z0-9-]{1,15}$")
+    account: str | None = Field(default=None, pattern=r"^\d{12}$")
+    region: str
+    city_region_code: str = Field(pattern=r"^\d{6}$")
+    time_zone: str = "Asia/Shanghai"
+    office_hours: tuple[str, str]
+    rule_config_version: str
+    sms_sender: str
+    departments: tuple[Department, ...] = Field(min_length=1)
+    # Default per-method throttle of the API stage, and the stricter one of the public route.
+    api_throttle: Throttle = Throttle(rate_limit=100, burst_limit=200)
+    public_throttle: Throttle = Throttle(rate_limit=5, burst_limit=10)
+    # Usage-plan throttle of a department that does not set its own.
+    department_throttle: Throttle = Throttle(rate_limit=20, burst_limit=40)
+    table_encryption: Literal["aws_managed", "customer_managed"] = "aws_managed"
+    deletion_protection: bool = False
+    log_retention_days: int = 90
+    ops_email: str | None = None
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _known_retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"must be one of {LOG_RETENTION_DAYS}")
+        return value
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hh_mm(cls, value: tuple[str, str]) -> tuple[str, str]:
+        for text in value:
+            hours, _, minutes = text.partition(":")
+            if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+                raise ValueError(f"office hours must be HH:MM, got {text!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_departments(self) -> StageConfig:
+        codes = [d.dept_code for d in self.departments]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate dept_code: {', '.join(duplicates)}")
+        return self
+
+    def throttle_of(self, department: Department) -> Throttle:
+        return department.throttle or self.department_throttle
+
+
+def _resolve(stages: Mapping[str, Any], name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    if name in seen:
+        raise ConfigError(f"stage {name!r}: 'extends' loops through {' -> '.join((*seen, name))}")
+    if name not in stages:
+        known = ", ".join(sorted(stages)) or "none"
+        raise ConfigError(f"stage {name!r} is not in cdk.json context {STAGES_CONTEXT_KEY!r} (known: {known})")
+    raw = dict(stages[name])
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    return {**_resolve(stages, str(parent), (*seen, name)), **raw}
+
+
+def load_stage(stages: Mapping[str, Any] | None, name: str | None = None) -> StageConfig:
+    """The validated settings of stage `name` (default `dev`) from the `sunlight:stages` context."""
+    stage = name or DEFAULT_STAGE
+    if not stages:
+        raise ConfigError(f"cdk.json has no context {STAGES_CONTEXT_KEY!r}")
+    settings = _resolve(stages, stage)
+    try:
+        return StageConfig.model_validate({**settings, "stage": stage})
+    except ValueError as error:
+        raise ConfigError(f"stage {stage!r} in cdk.json: {error}") from error

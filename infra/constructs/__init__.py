@@ -1,0 +1,1 @@
+"""One construct per concern: data, compute, workflows, api, alarms."""

@@ -1,0 +1,261 @@
+"""The functions: one Lambda per `sunlight.spec.FUNCTIONS` entry, on the shared layers.
+
+Each function has its own role and log group and may touch only what its spec entry names: read and
+write on its tables (and their indexes, by name), the personal-data key if it handles case data,
+and, if it starts workflows, the case state machine. The state machine is referred to by its fixed
+name, not by reference, because the machine itself invokes some of these functions: a reference in
+both directions would be a CloudFormation dependency cycle.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra import names
+from infra.config import StageConfig
+from infra.constructs.data import Data
+from infra.nag import acknowledge
+from sunlight import spec
+
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+ARCHITECTURE = lambda_.Architecture.ARM_64
+SERVICE_NAME = "sunlight"
+CORE_LAYER_DIR = spec.ROOT / "layers" / "core"
+FUNCTIONS_DIR = spec.ROOT / "functions"
+DEPS_LAYER_DIR = spec.ROOT / "build" / "layer-deps"
+ASSET_EXCLUDE = ["**/__pycache__", "**/*.pyc", "**/*.egg-info", "**/.mypy_cache", "**/.pytest_cache"]
+
+# Read and write on items; no table management, no streams, no exports.
+TABLE_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+)
+# Only a customer managed table key needs a grant; the AWS managed one is used on the caller's behalf.
+KEY_ACTIONS = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+)
+# Tables that hold case data with personal fields: a function touching one gets the data key.
+PERSONAL_DATA_TABLES = frozenset({"cases", "records", "alerts"})
+SPEC_TABLES = {table.logical: table for table in spec.TABLES}
+WORKFLOW_ACTIONS = ("states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure")
+
+_RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+
+
+def retention(config: StageConfig) -> logs.RetentionDays:
+    return _RETENTION[config.log_retention_days]
+
+
+def state_machine_arn(scope: Construct, stage: str) -> str:
+    return Stack.of(scope).format_arn(
+        service="states",
+        resource="stateMachine",
+        resource_name=names.state_machine_name(stage),
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+
+
+def execution_arns(scope: Construct, stage: str) -> str:
+    return Stack.of(scope).format_arn(
+        service="states",
+        resource="execution",
+        resource_name=f"{names.state_machine_name(stage)}:*",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+
+
+def base_environment(config: StageConfig) -> dict[str, str]:
+    return {
+        "SUNLIGHT_STAGE": config.stage,
+        "SUNLIGHT_CITY_REGION_CODE": config.city_region_code,
+        "SUNLIGHT_TIME_ZONE": config.time_zone,
+        "SUNLIGHT_OFFICE_HOURS": "-".join(config.office_hours),
+        "SUNLIGHT_RULE_CONFIG_VERSION": config.rule_config_version,
+        "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+        "POWERTOOLS_METRICS_NAMESPACE": "Sunlight",
+    }
+
+
+class Compute(Construct):
+    """The layers and the functions, by spec logical name (`functions["rule_check"]`)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        data: Data,
+        deps_layer_dir: Path | None = DEPS_LAYER_DIR,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._data = data
+        self.layers = self._layers(deps_layer_dir)
+        self._code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=ASSET_EXCLUDE)
+        self.functions: dict[str, lambda_.Function] = {
+            function.logical: self._function(function) for function in spec.FUNCTIONS
+        }
+
+    def _layers(self, deps_layer_dir: Path | None) -> list[lambda_.ILayerVersion]:
+        stage = self._config.stage
+        layers: list[lambda_.ILayerVersion] = [
+            lambda_.LayerVersion(
+                self,
+                "CoreLayer",
+                layer_version_name=f"{names.prefix(stage)}-core",
+                description="the sunlight package (domain, adapters, service)",
+                code=lambda_.Code.from_asset(str(CORE_LAYER_DIR), exclude=ASSET_EXCLUDE),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[ARCHITECTURE],
+            )
+        ]
+        if deps_layer_dir is not None and (deps_layer_dir / "python").is_dir():
+            layers.append(
+                lambda_.LayerVersion(
+                    self,
+                    "DepsLayer",
+                    layer_version_name=f"{names.prefix(stage)}-deps",
+                    description="third-party dependencies (powertools, pynamodb, pydantic, ...)",
+                    code=lambda_.Code.from_asset(str(deps_layer_dir), exclude=ASSET_EXCLUDE),
+                    compatible_runtimes=[RUNTIME],
+                    compatible_architectures=[ARCHITECTURE],
+                )
+            )
+        else:
+            Annotations.of(self).add_warning_v2(
+                "sunlight:no-deps-layer",
+                f"{DEPS_LAYER_DIR.relative_to(spec.ROOT)}/python not found: the functions are synthesised "
+                "without the third-party dependencies layer and will fail to import them if deployed. "
+                "Run `make layer-deps` before `make deploy`.",
+            )
+        return layers
+
+    def _function(self, function: spec.Function) -> lambda_.Function:
+        config = self._config
+        stage = config.stage
+        name = names.function_name(stage, function)
+        cid = names.construct_id(function.logical)
+        log_group = logs.LogGroup(
+            self,
+            f"{cid}Logs",
+            log_group_name=f"/aws/lambda/{name}",
+            retention=retention(config),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        role = iam.Role(
+            self,
+            f"{cid}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Sunlight {stage} {function.logical}: only its tables, key and workflow",
+        )
+        log_group.grant_write(role)
+
+        environment = base_environment(config)
+        table_arns: list[str] = []
+        for logical in function.tables:
+            table = self._data.tables[logical]
+            environment[SPEC_TABLES[logical].env] = table.table_name
+            table_arns.append(table.table_arn)
+            table_arns.extend(f"{table.table_arn}/index/{index.name}" for index in SPEC_TABLES[logical].indexes)
+        if table_arns:
+            role.add_to_policy(iam.PolicyStatement(sid="Tables", actions=list(TABLE_ACTIONS), resources=table_arns))
+        if table_arns and self._data.key is not None:
+            role.add_to_policy(
+                iam.PolicyStatement(sid="TableKey", actions=list(KEY_ACTIONS), resources=[self._data.key.key_arn])
+            )
+        if PERSONAL_DATA_TABLES.intersection(function.tables):
+            environment["SUNLIGHT_DATA_KEY_SECRET_ARN"] = self._data.data_key_secret.secret_arn
+            self._data.data_key_secret.grant_read(role)
+        if function.starts_workflow:
+            environment[spec.STATE_MACHINE_ENV] = state_machine_arn(self, stage)
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="Workflow", actions=list(WORKFLOW_ACTIONS), resources=[state_machine_arn(self, stage)]
+                )
+            )
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="WorkflowExecutions",
+                    actions=["states:DescribeExecution"],
+                    resources=[execution_arns(self, stage)],
+                )
+            )
+
+        handler = lambda_.Function(
+            self,
+            cid,
+            function_name=name,
+            description=function.purpose[:256],
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=self._code,
+            handler=function.handler,
+            layers=self.layers,
+            memory_size=function.memory_mb,
+            timeout=Duration.seconds(function.timeout_s),
+            environment=environment,
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+        )
+        self._acknowledge(function, role)
+        return handler
+
+    def _acknowledge(self, function: spec.Function, role: iam.Role) -> None:
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; "
+            "Lambda active tracing adds them on Resource '*'.",
+        )
+        if function.starts_workflow:
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::{_nag_execution_arns(self._config.stage)}]",
+                "An execution ARN ends in the execution name, one per case, unknown at deploy time; the "
+                "wildcard is limited to executions of the one case state machine (DescribeExecution).",
+            )
+
+
+def _nag_execution_arns(stage: str) -> str:
+    return f"arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{names.state_machine_name(stage)}:*"

@@ -1,0 +1,51 @@
+"""Every physical name and construct id the stack gives a resource, in one place.
+
+Tables are named by `sunlight.spec.Table.physical`; everything else here follows the same
+`sunlight-<stage>-<what>` pattern so a developer's stage never collides with another's.
+"""
+
+from __future__ import annotations
+
+from sunlight import spec
+
+
+def prefix(stage: str) -> str:
+    return f"sunlight-{stage}"
+
+
+def stack_name(stage: str) -> str:
+    return f"Sunlight-{stage}"
+
+
+def construct_id(logical: str) -> str:
+    """`rule_check` -> `RuleCheck`: the id of a spec entry's construct inside its parent."""
+    return "".join(part.capitalize() for part in logical.replace("-", "_").split("_"))
+
+
+def function_name(stage: str, function: spec.Function) -> str:
+    return f"{prefix(stage)}-{function.logical.replace('_', '-')}"
+
+
+def state_machine_name(stage: str) -> str:
+    """Fixed, so functions can be given its ARN without a reference to it (no dependency cycle)."""
+    return f"{prefix(stage)}-{spec.STATE_MACHINE_NAME}"
+
+
+def api_name(stage: str) -> str:
+    return f"{prefix(stage)}-api"
+
+
+def usage_plan_name(stage: str, dept_code: str) -> str:
+    return f"{prefix(stage)}-{dept_code}"
+
+
+def data_key_secret_name(stage: str) -> str:
+    return f"{prefix(stage)}/data-key"
+
+
+def ops_topic_name(stage: str) -> str:
+    return f"{prefix(stage)}-ops"
+
+
+def alarm_name(stage: str, subject: str, metric: str) -> str:
+    return f"{prefix(stage)}-{subject}-{metric}"

@@ -1,0 +1,299 @@
+"""Create the local deployment's resources from `sunlight.spec`, and nothing else: the tables and
+their indexes, the data-key secret, one Lambda function per handler, and the case workflow from its
+ASL file with the functions' ARNs substituted.
+
+Provisioning is idempotent: what already exists with the right shape is kept (a table keeps its
+items), what differs is updated or, for a table whose keys or indexes changed, recreated.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+import re
+import secrets
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sunlight import spec
+from sunlight.local.cloud import ACCOUNT_ID, REGION, client
+from sunlight.local.invoker import RUNTIME, FunctionRuntime
+
+log = logging.getLogger("sunlight.local.provision")
+
+STAGE = "local"
+DATA_KEY_ENV = "SUNLIGHT_DATA_KEY_SECRET_ARN"
+SERVICE_NAME = "sunlight"
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """What provisioning made: physical names and ARNs, and each function's runtime."""
+
+    stage: str
+    tables: dict[str, str]  # logical -> physical name
+    functions: dict[str, FunctionRuntime]  # logical -> name, handler, environment, ARN
+    state_machine_arn: str
+    state_machine_created: bool
+    data_key_secret_arn: str
+
+
+def function_name(fn: spec.Function, stage: str = STAGE) -> str:
+    return f"sunlight-{stage}-{fn.logical}"
+
+
+def state_machine_name(stage: str = STAGE) -> str:
+    return f"sunlight-{stage}-{spec.STATE_MACHINE_NAME}"
+
+
+def state_machine_arn(stage: str = STAGE) -> str:
+    return f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{state_machine_name(stage)}"
+
+
+def function_arn(fn: spec.Function, stage: str = STAGE) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name(fn, stage)}"
+
+
+# -- tables -----------------------------------------------------------------------------------------
+
+
+def _key_schema(partition: spec.Key, sort: spec.Key | None) -> list[dict[str, str]]:
+    schema = [{"AttributeName": partition.name, "KeyType": "HASH"}]
+    if sort is not None:
+        schema.append({"AttributeName": sort.name, "KeyType": "RANGE"})
+    return schema
+
+
+def attribute_definitions(table: spec.Table) -> list[dict[str, str]]:
+    """Every key attribute of the table and its indexes, once each."""
+    keys = [table.partition, table.sort]
+    for index in table.indexes:
+        keys += [index.partition, index.sort]
+    types: dict[str, str] = {}
+    for key in keys:
+        if key is None:
+            continue
+        if types.setdefault(key.name, key.type) != key.type:
+            raise ValueError(
+                f"table {table.logical}: attribute {key.name} is both {types[key.name]} and {key.type}"
+            )
+    return [{"AttributeName": name, "AttributeType": kind} for name, kind in types.items()]
+
+
+def table_definition(table: spec.Table, stage: str = STAGE) -> dict[str, Any]:
+    """`create_table` arguments for `table`: on-demand, every index projecting all attributes."""
+    definition: dict[str, Any] = {
+        "TableName": table.physical(stage),
+        "KeySchema": _key_schema(table.partition, table.sort),
+        "AttributeDefinitions": attribute_definitions(table),
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if table.indexes:
+        definition["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index.name,
+                "KeySchema": _key_schema(index.partition, index.sort),
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in table.indexes
+        ]
+    return definition
+
+
+def _shape(description: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a table description that spec decides, in a comparable order."""
+    return {
+        "KeySchema": description["KeySchema"],
+        "AttributeDefinitions": sorted(description["AttributeDefinitions"], key=lambda a: a["AttributeName"]),
+        "GlobalSecondaryIndexes": sorted(
+            (
+                {"IndexName": i["IndexName"], "KeySchema": i["KeySchema"], "Projection": i["Projection"]}
+                for i in description.get("GlobalSecondaryIndexes") or []
+            ),
+            key=lambda i: i["IndexName"],
+        ),
+        "BillingMode": (description.get("BillingModeSummary") or {}).get(
+            "BillingMode", description.get("BillingMode", "PROVISIONED")
+        ),
+    }
+
+
+def _ensure_table(dynamodb: Any, table: spec.Table, stage: str) -> None:
+    wanted = table_definition(table, stage)
+    name = wanted["TableName"]
+    try:
+        existing = dynamodb.describe_table(TableName=name)["Table"]
+    except dynamodb.exceptions.ResourceNotFoundException:
+        existing = None
+    if existing is not None:
+        if _shape(existing) == _shape(wanted):
+            return
+        log.warning("table %s has other keys or indexes than spec: recreating it (its items are lost)", name)
+        dynamodb.delete_table(TableName=name)
+        dynamodb.get_waiter("table_not_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
+    dynamodb.create_table(**wanted)
+    dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
+
+
+def describe_local_tables(stage: str = STAGE) -> dict[str, dict[str, Any]]:
+    """Per logical table: KeySchema, AttributeDefinitions, GlobalSecondaryIndexes (name, keys,
+    projection) and BillingMode, as DynamoDB's `describe_table` reports them."""
+    dynamodb = client("dynamodb")
+    return {
+        table.logical: _shape(dynamodb.describe_table(TableName=table.physical(stage))["Table"])
+        for table in spec.TABLES
+    }
+
+
+# -- secret, role, functions, state machine ---------------------------------------------------------
+
+
+def _ensure_data_key(data_key: str | None, stage: str) -> str:
+    """The secret holding the personal-data key (32 random bytes, base64); `data_key` wins if given."""
+    sm = client("secretsmanager")
+    name = f"sunlight-{stage}-data-key"
+    try:
+        arn: str = sm.describe_secret(SecretId=name)["ARN"]
+    except sm.exceptions.ResourceNotFoundException:
+        value = data_key or new_data_key()
+        return str(sm.create_secret(Name=name, SecretString=value)["ARN"])
+    if data_key and sm.get_secret_value(SecretId=arn)["SecretString"] != data_key:
+        sm.put_secret_value(SecretId=arn, SecretString=data_key)
+    return arn
+
+
+def new_data_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _ensure_role(stage: str) -> str:
+    iam = client("iam")
+    name = f"sunlight-{stage}-execution"
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(_TRUST))["Role"]["Arn"])
+
+
+def _placeholder_zip() -> bytes:
+    """moto wants code; the local invoker runs functions/ from the source tree instead."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "The local mode runs the handler from functions/ in-process.\n")
+    return buffer.getvalue()
+
+
+def function_environment(
+    fn: spec.Function, stage: str, state_machine: str, data_key_secret_arn: str
+) -> dict[str, str]:
+    tables = {t.logical: t for t in spec.TABLES}
+    env = {tables[name].env: tables[name].physical(stage) for name in fn.tables}
+    env.update(
+        {
+            "SUNLIGHT_STAGE": stage,
+            spec.STATE_MACHINE_ENV: state_machine,
+            DATA_KEY_ENV: data_key_secret_arn,
+            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+        }
+    )
+    return env
+
+
+def _ensure_function(lambda_: Any, fn: spec.Function, role: str, env: dict[str, str], stage: str) -> str:
+    name = function_name(fn, stage)
+    config = {
+        "FunctionName": name,
+        "Handler": fn.handler,
+        "Role": role,
+        "Runtime": RUNTIME,
+        "MemorySize": fn.memory_mb,
+        "Timeout": fn.timeout_s,
+        "Environment": {"Variables": env},
+        "Description": fn.purpose,
+    }
+    try:
+        lambda_.get_function(FunctionName=name)
+    except lambda_.exceptions.ResourceNotFoundException:
+        return str(lambda_.create_function(Code={"ZipFile": _placeholder_zip()}, **config)["FunctionArn"])
+    return str(lambda_.update_function_configuration(**config)["FunctionArn"])
+
+
+def state_machine_definition(path: Path, function_arns: dict[str, str]) -> str:
+    """The ASL at `path` with each `${Key}` of `spec.STATE_MACHINE_SUBSTITUTIONS` replaced by the ARN
+    of the function it names; any placeholder left over is an error, as in the CDK stack."""
+    text = path.read_text(encoding="utf-8")
+    for placeholder, logical in spec.STATE_MACHINE_SUBSTITUTIONS.items():
+        text = text.replace("${" + placeholder + "}", function_arns[logical])
+    left = sorted(set(_PLACEHOLDER.findall(text)))
+    if left:
+        raise ValueError(f"{path}: no substitution for {', '.join('${' + p + '}' for p in left)}")
+    json.loads(text)  # fail here, with the file's name, rather than inside Step Functions
+    return text
+
+
+def _ensure_state_machine(definition: str, role: str, stage: str) -> str:
+    sfn = client("stepfunctions")
+    name = state_machine_name(stage)
+    for page in sfn.get_paginator("list_state_machines").paginate():
+        for machine in page["stateMachines"]:
+            if machine["name"] == name:
+                sfn.update_state_machine(stateMachineArn=machine["stateMachineArn"], definition=definition)
+                return str(machine["stateMachineArn"])
+    return str(sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"])
+
+
+def provision(
+    stage: str = STAGE,
+    *,
+    state_machine_file: Path | None = None,
+    data_key: str | None = None,
+    functions: Iterable[spec.Function] = spec.FUNCTIONS,
+) -> Provisioned:
+    """Create or update every resource of the local deployment; call after `LocalCloud.start()`."""
+    dynamodb = client("dynamodb")
+    for table in spec.TABLES:
+        _ensure_table(dynamodb, table, stage)
+    secret_arn = _ensure_data_key(data_key, stage)
+    role = _ensure_role(stage)
+    machine_arn = state_machine_arn(stage)
+    lambda_ = client("lambda")
+    runtimes: dict[str, FunctionRuntime] = {}
+    arns: dict[str, str] = {}
+    for fn in functions:
+        env = function_environment(fn, stage, machine_arn, secret_arn)
+        arns[fn.logical] = _ensure_function(lambda_, fn, role, env, stage)
+        runtimes[fn.logical] = FunctionRuntime(
+            function_name(fn, stage), fn.handler, env, arns[fn.logical], fn.memory_mb, fn.timeout_s
+        )
+    asl = state_machine_file or spec.STATE_MACHINE_FILE
+    created = asl.exists()
+    if created:
+        made = _ensure_state_machine(state_machine_definition(asl, arns), role, stage)
+        if made != machine_arn:  # the functions were told machine_arn; moto must agree
+            raise RuntimeError(f"state machine ARN {made} is not the expected {machine_arn}")
+    else:
+        log.warning("%s does not exist yet: no state machine; cases will not start workflows", asl)
+    return Provisioned(
+        stage=stage,
+        tables={t.logical: t.physical(stage) for t in spec.TABLES},
+        functions=runtimes,
+        state_machine_arn=machine_arn,
+        state_machine_created=created,
+        data_key_secret_arn=secret_arn,
+    )

@@ -1,0 +1,216 @@
+"""The integration tier: the real adapters and handlers on moto, in-process, no AWS account."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from api.handler import handler as api
+from authorizer.handler import handler as authorizer
+from moto import mock_aws
+from sunlight import spec
+from sunlight.adapters.dynamo import DynamoPrincipals
+from sunlight.bootstrap import Settings, build
+from sunlight.domain.instants import normalised
+from sunlight.service.casework import check_case, park
+from sunlight.service.principal import Principal
+from sunlight.service.services import Services
+
+from tests.unit.cases import ITEM
+
+REGION = "us-east-1"
+DEPT_A, DEPT_B = ITEM.dept_code, "11330100MB7654321X"
+KEYS = {"a": "key-dept-a", "b": "key-dept-b", "office": "key-office"}
+
+
+def create_tables(stage: str) -> None:
+    client = boto3.client("dynamodb", region_name=REGION)
+    for table in spec.TABLES:
+        keys = [table.partition, *([table.sort] if table.sort else [])]
+        attrs = {k.name: k.type for k in keys}
+        gsis = []
+        for index in table.indexes:
+            index_keys = [index.partition, *([index.sort] if index.sort else [])]
+            attrs.update({k.name: k.type for k in index_keys})
+            gsis.append(
+                {
+                    "IndexName": index.name,
+                    "KeySchema": [
+                        {"AttributeName": k.name, "KeyType": t}
+                        for k, t in zip(index_keys, ("HASH", "RANGE"), strict=False)
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            )
+        extra = {"GlobalSecondaryIndexes": gsis} if gsis else {}
+        client.create_table(
+            TableName=table.physical(stage),
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[
+                {"AttributeName": k.name, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"), strict=False)
+            ],
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in attrs.items()],
+            **extra,
+        )
+
+
+class InlineWorkflow:
+    """Runs the approval-case steps in-process, in the order the ASL file gives them."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+        self.started: list[str] = []
+        self.tokens = 0
+
+    def start(self, case_no: str, name: str) -> str:
+        self.started.append(name)
+        self._step(case_no)
+        return f"arn:aws:states:{REGION}:123456789012:execution:approval-case:{name}"
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        self._step(output["case_no"])
+        return True
+
+    def _step(self, case_no: str) -> None:
+        assert self.services is not None
+        check = check_case(case_no, self.services)
+        if not check["concluded"]:
+            self.tokens += 1
+            park(case_no, f"token-{self.tokens}", check["checked_records"], self.services)
+
+
+@dataclass
+class Cloud:
+    services: Services
+    principals: DynamoPrincipals
+    workflow: InlineWorkflow
+    clock: list[dt.datetime] = field(default_factory=list)
+
+    def set_now(self, text: str) -> None:
+        self.clock[0] = normalised(dt.datetime.fromisoformat(text))
+
+
+@pytest.fixture
+def cloud() -> Iterator[Cloud]:
+    os.environ.update(
+        {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    with mock_aws():
+        create_tables("test")
+        settings = Settings(
+            stage="test",
+            tables={t.logical: t.physical("test") for t in spec.TABLES},
+            data_key=base64.b64decode(base64.b64encode(b"k" * 32)),
+        )
+        services, principals = build(settings)
+        clock = [normalised(dt.datetime.fromisoformat("2026-11-20T09:00:00+08:00"))]
+        services.now = lambda: clock[0]
+        workflow = InlineWorkflow()
+        workflow.services = services
+        services.workflow = workflow
+        services.catalog.put(ITEM)
+        principals.put(KEYS["a"], Principal("department", "330100", DEPT_A, "市住房和城乡建设局"))
+        principals.put(KEYS["b"], Principal("department", "330100", DEPT_B, "市市场监督管理局"))
+        principals.put(KEYS["office"], Principal("office", "330100", "", "市监察局效能室"))
+        yield Cloud(services, principals, workflow, clock)
+
+
+class FakeContext:
+    function_name = "sunlight-test"
+    memory_limit_in_mb = 512
+    invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:sunlight-test"
+    aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def call(
+    cloud: Cloud,
+    method: str,
+    path: str,
+    key: str | None = None,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    """An API Gateway proxy request through the authorizer and the API handler, as the gateway does."""
+    route = next(r for r in spec.ROUTES if r.method == method and _matches(r.path, path))
+    headers = {"x-api-key": key} if key else {}
+    event: dict[str, Any] = {
+        "httpMethod": method,
+        "path": path,
+        "resource": route.path,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()},
+        "pathParameters": _params(route.path, path),
+        "isBase64Encoded": False,
+        "body": body if isinstance(body, str) or body is None else json.dumps(body, ensure_ascii=False),
+        "requestContext": {
+            "requestId": "r1",
+            "stage": "test",
+            "resourcePath": route.path,
+            "httpMethod": method,
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+    }
+    if route.access != "public":
+        try:
+            answer = authorizer(
+                {
+                    "type": "REQUEST",
+                    "methodArn": f"arn:aws:execute-api:x:1:api/test/{method}{path}",
+                    "headers": headers,
+                },
+                FakeContext(),
+                principals=cloud.principals,
+            )
+        except Exception as exc:
+            assert str(exc) == "Unauthorized"
+            return 401, {"message": "Unauthorized"}
+        event["requestContext"]["authorizer"] = answer["context"]
+    response = api(event, FakeContext(), services=cloud.services)
+    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+
+
+def _matches(template: str, path: str) -> bool:
+    a, b = template.strip("/").split("/"), path.strip("/").split("/")
+    return len(a) == len(b) and all(x == y or x.startswith("{") for x, y in zip(a, b, strict=True))
+
+
+def _params(template: str, path: str) -> dict[str, str] | None:
+    pairs = zip(template.strip("/").split("/"), path.strip("/").split("/"), strict=True)
+    found = {x[1:-1]: y for x, y in pairs if x.startswith("{")}
+    return found or None
+
+
+def example_records(case_no: str = "C2026-000001", skip: str | None = None) -> list[dict[str, Any]]:
+    lines = (Path(__file__).parents[1] / "unit" / "data" / "example_case.jsonl").read_text(encoding="utf-8")
+    out, seq = [], 0
+    for line in lines.splitlines():
+        record = json.loads(line)
+        if skip is not None and record.get("stage") == skip:
+            continue
+        seq += 1
+        out.append({**record, "case_no": case_no, "seq": seq})
+    return out
+
+
+def push_live(cloud: Cloud, key: str, records: list[dict[str, Any]]) -> list[Any]:
+    """Send records one by one, each a minute after it happened, as a live business system does."""
+    answers = []
+    for record in records:
+        occurred = dt.datetime.fromisoformat(record["occurred_at"])
+        cloud.set_now((occurred + dt.timedelta(minutes=1)).isoformat())
+        answers.append(call(cloud, "POST", "/v1/records", key, {"records": [record]})[1])
+    return answers
