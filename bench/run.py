@@ -18,6 +18,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
 import bench_calendar  # noqa: E402
+import bench_intake  # noqa: E402
 import bench_rules  # noqa: E402
 
 TARGETS = {
@@ -50,6 +51,7 @@ def main() -> int:
     results = {
         "calendar": bench_calendar.run(quick=args.quick),
         "rules": bench_rules.run(quick=args.quick),
+        "intake": bench_intake.run(quick=args.quick),
     }
     text = table(results)
     print(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -239,6 +239,13 @@ class Compute(Construct):
             tracing=lambda_.Tracing.ACTIVE,
         )
         self._acknowledge(function, role)
+        acknowledge(
+            handler,
+            "AwsSolutions-L1",
+            f"Pinned to {RUNTIME.name}, the runtime the dependencies layer is built for (make layer-deps) "
+            "and that the AWS China regions offer; RUNTIME in infra/constructs/compute.py and the layer "
+            "build move together.",
+        )
         return handler
 
     def _acknowledge(self, function: spec.Function, role: iam.Role) -> None:
@@ -251,11 +258,15 @@ class Compute(Construct):
         if function.starts_workflow:
             acknowledge(
                 role,
-                f"AwsSolutions-IAM5[Resource::{_nag_execution_arns(self._config.stage)}]",
+                f"AwsSolutions-IAM5[Resource::{_nag_execution_arns(self, self._config.stage)}]",
                 "An execution ARN ends in the execution name, one per case, unknown at deploy time; the "
                 "wildcard is limited to executions of the one case state machine (DescribeExecution).",
             )
 
 
-def _nag_execution_arns(stage: str) -> str:
-    return f"arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{names.state_machine_name(stage)}:*"
+def _nag_execution_arns(scope: Construct, stage: str) -> str:
+    """`execution_arns` as cdk-nag prints it in the finding id (pseudo parameters as `<AWS::...>`)."""
+    stack = Stack.of(scope)
+    region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+    return f"arn:<AWS::Partition>:states:{region}:{account}:execution:{names.state_machine_name(stage)}:*"

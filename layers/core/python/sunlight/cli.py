@@ -63,14 +63,55 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 9, 1))
     s.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 11, 20))
     s.add_argument("--cases-per-day", type=int, default=40)
+    _add_local_commands(sub)
     return parser
+
+
+def _add_local_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    r = sub.add_parser(
+        "run",
+        help="run the whole system on this machine (moto as the cloud, the API on 127.0.0.1)",
+        description="Start the local embedded mode: moto on 127.0.0.1 as the cloud, the resources of the "
+        "stack, the real handlers in-process and an API gateway on 127.0.0.1. State is kept in the data "
+        "folder across restarts. Stop with Ctrl+C.",
+    )
+    r.add_argument("--data", type=Path, default=Path(".sunlight"), help="data folder (default .sunlight)")
+    r.add_argument(
+        "--port", type=int, default=8080, help="API port on 127.0.0.1 (default 8080; 0 = any free)"
+    )
+    r.add_argument("--cloud-port", type=int, default=4566, help="moto's port (default 4566; 0 = any free)")
+    r.add_argument("--simulate", action="store_true", help="replay the sample city's records as they happen")
+    p = sub.add_parser(
+        "push",
+        help="send exchange records to a Sunlight API in batches",
+        description='Send JSON lines (bare records, or envelopes {"received_at": ..., "record": {...}}) to '
+        "POST /v1/records. Exit status: 0 all stored or duplicate, 1 some rejected, 2 could not push.",
+    )
+    p.add_argument("records", type=Path, help="exchange records, one JSON object per line")
+    p.add_argument("--key", required=True, help="the department's API key (see keys.json of `sunlight run`)")
+    p.add_argument("--url", default="http://127.0.0.1:8080", help="the API (default http://127.0.0.1:8080)")
+    p.add_argument("--batch", type=int, default=500, help="records per request (default and maximum 500)")
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "check":
         return _check(args, out, err)
+    if args.command in ("run", "push"):
+        return _local(args, out, err)
     return _sample(args, out)
+
+
+def _local(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`run` and `push`, imported only when used (they bring boto3 and moto)."""
+    if args.command == "push":
+        from sunlight.local.push import push  # noqa: PLC0415 (boto3-free, but only `push` needs it)
+
+        return push(args.records, args.key, args.url, args.batch, out, err)
+    from sunlight.local.runner import RunOptions, run  # noqa: PLC0415 (brings boto3 and moto)
+
+    options = RunOptions(data=args.data, port=args.port, cloud_port=args.cloud_port, simulate=args.simulate)
+    return run(options, out, err)
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -81,11 +81,18 @@ def post_batch(url: str, key: str, records: list[dict[str, Any]], timeout: float
                 time.sleep(0.5 * 2**attempt)
                 continue
             detail = exc.read().decode("utf-8", "replace")[:300]
-            hint = {401: " (is the key right? see keys.json)", 403: " (does this key's department own these records?)"}
-            raise PushError(f"the API answered {exc.code} {exc.reason}{hint.get(exc.code, '')}: {detail}") from None
+            hint = {
+                401: " (is the key right? see keys.json)",
+                403: " (does this key's department own these records?)",
+            }
+            raise PushError(
+                f"the API answered {exc.code} {exc.reason}{hint.get(exc.code, '')}: {detail}"
+            ) from None
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise PushError(f"cannot reach {url}: {reason}. Is `sunlight run` (or `make run`) running?") from None
+            raise PushError(
+                f"cannot reach {url}: {reason}. Is `sunlight run` (or `make run`) running?"
+            ) from None
     if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
         raise PushError(f"the API's answer is not a batch result: {str(answer)[:300]}")
     return answer
@@ -154,7 +161,8 @@ def push(path: Path, key: str, url: str, batch: int, out: TextIO, err: TextIO) -
     progress.done()
     print(
         f"{path}: {len(records)} records sent to {url}: {summary.stored} stored, {summary.duplicate} duplicate, "
-        f"{summary.rejected} rejected" + (f", {summary.unreadable} unreadable lines" if summary.unreadable else ""),
+        f"{summary.rejected} rejected"
+        + (f", {summary.unreadable} unreadable lines" if summary.unreadable else ""),
         file=out,
     )
     for line in summary.rejections[:SHOW_REJECTIONS]:

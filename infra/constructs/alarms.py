@@ -1,0 +1,115 @@
+"""Operations alarms and the encrypted "ops" topic they notify.
+
+One alarm each on: every function's Errors and Throttles, the state machine's failed and timed-out
+executions, the API's 5XX responses, and every table's throttled requests. Any datapoint at or
+above the threshold in a 5-minute period alarms; missing data (no traffic) is fine.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from infra import names
+from infra.config import StageConfig
+from infra.constructs.api import Api
+from infra.constructs.compute import Compute
+from infra.constructs.data import Data
+from infra.constructs.keys import customer_key
+from infra.constructs.workflows import Workflows
+
+PERIOD = Duration.minutes(5)
+CLOUDWATCH = "cloudwatch.amazonaws.com"
+# A metric-math alarm may combine at most 10 metrics: the operations Sunlight's adapters use.
+TABLE_OPERATIONS = (
+    dynamodb.Operation.GET_ITEM,
+    dynamodb.Operation.BATCH_GET_ITEM,
+    dynamodb.Operation.QUERY,
+    dynamodb.Operation.SCAN,
+    dynamodb.Operation.PUT_ITEM,
+    dynamodb.Operation.UPDATE_ITEM,
+    dynamodb.Operation.DELETE_ITEM,
+    dynamodb.Operation.BATCH_WRITE_ITEM,
+    dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+    dynamodb.Operation.TRANSACT_GET_ITEMS,
+)
+
+
+class Alarms(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        data: Data,
+        compute: Compute,
+        workflows: Workflows,
+        api: Api,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._stage = config.stage
+        key = customer_key(
+            self,
+            "TopicKey",
+            alias=f"alias/{names.prefix(config.stage)}-ops",
+            description=f"Sunlight {config.stage}: the ops alarm topic",
+            service_principals=[CLOUDWATCH],
+        )
+        self.topic = sns.Topic(
+            self,
+            "Ops",
+            topic_name=names.ops_topic_name(config.stage),
+            display_name=f"Sunlight {config.stage} ops",
+            master_key=key,
+            enforce_ssl=True,
+        )
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarms",
+                principals=[iam.ServicePrincipal(CLOUDWATCH)],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            )
+        )
+        if config.ops_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(config.ops_email))
+        self._action = cloudwatch_actions.SnsAction(self.topic)
+        self.alarms: dict[str, cloudwatch.Alarm] = {}
+
+        for logical, function in compute.functions.items():
+            self._alarm(logical, "errors", function.metric_errors(period=PERIOD, statistic="Sum"))
+            self._alarm(logical, "throttles", function.metric_throttles(period=PERIOD, statistic="Sum"))
+        machine = workflows.state_machine
+        self._alarm("approval-case", "failed", machine.metric_failed(period=PERIOD, statistic="Sum"))
+        self._alarm("approval-case", "timed-out", machine.metric_timed_out(period=PERIOD, statistic="Sum"))
+        self._alarm("api", "5xx", api.rest_api.metric_server_error(period=PERIOD, statistic="Sum"))
+        for logical, table in data.tables.items():
+            throttled = table.metric_throttled_requests_for_operations(
+                operations=list(TABLE_OPERATIONS), period=PERIOD
+            )
+            self._alarm(f"table-{logical}", "throttled", throttled)
+        CfnOutput(self, "OpsTopicArn", value=self.topic.topic_arn, description="alarms publish here")
+
+    def _alarm(self, subject: str, what: str, metric: cloudwatch.IMetric) -> None:
+        name = names.alarm_name(self._stage, subject.replace("_", "-"), what)
+        alarm = cloudwatch.Alarm(
+            self,
+            names.construct_id(f"{subject}_{what}"),
+            alarm_name=name,
+            alarm_description=f"Sunlight {self._stage}: {subject} {what} in the last 5 minutes",
+            metric=metric,
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(self._action)
+        self.alarms[name] = alarm
