@@ -49,7 +49,7 @@ def read_records(path: Path, summary: Summary) -> Iterator[tuple[int, dict[str, 
                 continue
             try:
                 value = json.loads(line)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 summary.unreadable += 1
                 summary.rejections.append(f"line {number}: not JSON ({exc.msg})")
                 continue
@@ -159,14 +159,12 @@ def push(path: Path, key: str, url: str, batch: int, out: TextIO, err: TextIO) -
             print(f"sunlight push: {summary.sent} records were sent before the failure", file=err)
         return EXIT_FAILED
     progress.done()
-    print(
-        f"{path}: {len(records)} records sent to {url}: {summary.stored} stored, {summary.duplicate} duplicate, "
-        f"{summary.rejected} rejected"
-        + (f", {summary.unreadable} unreadable lines" if summary.unreadable else ""),
-        file=out,
-    )
-    for line in summary.rejections[:SHOW_REJECTIONS]:
-        print(f"  {line}", file=out)
+    counts = f"{summary.stored} stored, {summary.duplicate} duplicate, {summary.rejected} rejected"
+    if summary.unreadable:
+        counts += f", {summary.unreadable} unreadable lines"
+    print(f"{path}: {len(records)} records sent to {url}: {counts}", file=out)
+    for note in summary.rejections[:SHOW_REJECTIONS]:
+        print(f"  {note}", file=out)
     if len(summary.rejections) > SHOW_REJECTIONS:
         print(f"  ... and {len(summary.rejections) - SHOW_REJECTIONS} more", file=out)
     return EXIT_REJECTED if summary.rejected or summary.unreadable else EXIT_OK

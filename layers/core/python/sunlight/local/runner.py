@@ -356,8 +356,8 @@ class LocalSystem:
             notes.append(f"restored {sum(self.restored.values())} items from {self.data}/tables")
         if self.open_cases:
             notes.append(
-                f"{len(self.open_cases)} open cases were restored; workflows do not survive a restart, so each "
-                "case's workflow starts again with its next record"
+                f"{len(self.open_cases)} open cases were restored; workflows do not survive a restart, so "
+                "each case's workflow starts again with its next record"
             )
         if not self.provisioned.state_machine_created:
             notes.append(f"{spec.STATE_MACHINE_FILE} is missing: no case workflows yet")
