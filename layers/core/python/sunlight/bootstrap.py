@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +42,9 @@ class Settings(BaseModel):
     data_key: bytes
     calendar_file: str | None = None
     rules_file: str | None = None
+    # The local mode's simulated city runs on a simulated clock: start instant and speed-up.
+    simulated_start: dt.datetime | None = None
+    simulated_speed: float = 1.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -54,6 +59,8 @@ class Settings(BaseModel):
             data_key=_data_key(env),
             calendar_file=env.get("SUNLIGHT_CALENDAR_FILE"),
             rules_file=env.get("SUNLIGHT_RULES_FILE"),
+            simulated_start=env.get("SUNLIGHT_SIMULATED_START") or None,
+            simulated_speed=float(env.get("SUNLIGHT_SIMULATED_SPEED", "1")),
         )
 
 
@@ -77,9 +84,17 @@ def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
         protector=FieldSealer(settings.data_key),
         calendar=calendar,
         config=RuleConfig.load(Path(settings.rules_file)) if settings.rules_file else RuleConfig(),
-        now=lambda: normalised(dt.datetime.now(calendar.tz)),
+        now=_clock(settings, calendar),
     )
     return services, DynamoPrincipals(models)
+
+
+def _clock(settings: Settings, calendar: WorkCalendar) -> Callable[[], dt.datetime]:
+    """Wall time in the calendar's zone, or the simulated clock when the local mode asks for one."""
+    if settings.simulated_start is None:
+        return lambda: normalised(dt.datetime.now(calendar.tz))
+    start, speed, origin = settings.simulated_start, settings.simulated_speed, time.monotonic()
+    return lambda: normalised(start + dt.timedelta(seconds=(time.monotonic() - origin) * speed))
 
 
 @cache
