@@ -49,7 +49,8 @@ class BatchResult(BaseModel):
 
 
 def _services() -> Services:
-    return app.context.get("services") or from_environment()[0]  # type: ignore[no-any-return]
+    services: Services = app.context.get("services") or from_environment()[0]
+    return services
 
 
 def _principal() -> Principal:
