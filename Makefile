@@ -6,13 +6,15 @@ STAMP := $(VENV)/.installed
 SAMPLE := .sample
 NOW ?= 2026-11-20T18:30:00+08:00
 
-.PHONY: help venv run test unit lint format bench sample clean
+.PHONY: help venv run test unit lint format bench sample clean cdk synth deploy diff test-infra layer-deps
 
 help:
 	@echo "make run    start Sunlight locally (for now: check the sample city's records)"
 	@echo "make test   run every test that needs no AWS account"
 	@echo "make lint   ruff (lint + format check) and mypy"
 	@echo "make bench  run the benchmarks and print their figures"
+	@echo "make synth  synthesise the CDK app offline (STAGE=dev), cdk-nag included"
+	@echo "make deploy deploy the stage to AWS (STAGE=dev; needs credentials and a bootstrapped account)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,3 +52,49 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(SAMPLE) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# -- the cloud (infra/, cdk.json) ---------------------------------------------------------------
+# The CDK CLI is pinned to major version 2 and installed once into .cdk/ (the registry's latest,
+# 3.x, refuses aws-cdk-lib 2's cloud assembly). Synthesis needs no AWS account or network.
+STAGE ?= dev
+CDK_DIR := .cdk
+CDK := $(CDK_DIR)/node_modules/.bin/cdk
+CDK_STAMP := $(CDK_DIR)/.installed-v2
+CDK_ENV := JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_DISABLE_CLI_TELEMETRY=true
+CDK_FLAGS := -c stage=$(STAGE) --no-notices --no-version-reporting
+LAYER_DEPS := build/layer-deps
+LAMBDA_PYTHON := 3.12
+
+$(CDK_STAMP):
+	mkdir -p $(CDK_DIR)
+	npm install --no-save --no-audit --no-fund --loglevel=error --prefix $(CDK_DIR) aws-cdk@2
+	touch $(CDK_STAMP)
+
+cdk: $(CDK_STAMP)
+
+synth: $(STAMP) $(CDK_STAMP)
+	$(CDK_ENV) $(CDK) synth $(CDK_FLAGS) --quiet
+	@echo "synthesised stack Sunlight-$(STAGE) into cdk.out/"
+
+diff: $(STAMP) $(CDK_STAMP)
+	$(CDK_ENV) $(CDK) diff $(CDK_FLAGS)
+
+deploy: $(STAMP) $(CDK_STAMP) layer-deps
+	$(CDK_ENV) $(CDK) deploy $(CDK_FLAGS) --require-approval broadening
+
+test-infra: $(STAMP)
+	$(PY) -m pytest tests/infra -q
+
+# Third-party dependencies for the Lambda layer, as arm64 wheels for the Lambda runtime's Python
+# (no Docker); boto3 and botocore are left out: the runtime has them.
+layer-deps: $(STAMP)
+	rm -rf $(LAYER_DEPS)
+	mkdir -p $(LAYER_DEPS)/python
+	$(PY) -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; print(chr(10).join(d for d in deps if not d.startswith('boto3')))" > build/layer-requirements.txt
+	$(PY) -m pip install --quiet --target $(LAYER_DEPS)/python --implementation cp \
+		--python-version $(LAMBDA_PYTHON) --only-binary=:all: --platform manylinux2014_aarch64 \
+		--platform manylinux_2_28_aarch64 --platform manylinux_2_34_aarch64 -r build/layer-requirements.txt
+	rm -rf $(LAYER_DEPS)/python/boto3* $(LAYER_DEPS)/python/botocore* $(LAYER_DEPS)/python/s3transfer* \
+		$(LAYER_DEPS)/python/bin
+	find $(LAYER_DEPS) -name __pycache__ -prune -exec rm -rf {} +
+	du -sh $(LAYER_DEPS)

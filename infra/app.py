@@ -1,7 +1,8 @@
 """The CDK app: `cdk synth -c stage=dev` (run as `python -m infra.app` from the repository root).
 
 Reads the stage's settings from cdk.json context `sunlight:stages`, builds the stack
-`Sunlight-<stage>` and runs the cdk-nag AwsSolutions checks on it during synthesis.
+`Sunlight-<stage>` and runs the cdk-nag AwsSolutions checks on it during synthesis; any finding
+that is neither fixed nor acknowledged fails the synthesis.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ import sys
 from pathlib import Path
 
 from aws_cdk import App, Environment
+from sunlight import spec
 
 from infra import names
 from infra.config import STAGES_CONTEXT_KEY, ConfigError, StageConfig, load_stage
 from infra.constructs.compute import DEPS_LAYER_DIR
 from infra.constructs.workflows import DefinitionError
-from infra.nag import apply_checks
+from infra.nag import apply_checks, synthesize
 from infra.stack import SunlightStack
-from sunlight import spec
 
 
 def build_stack(
@@ -35,7 +36,9 @@ def build_stack(
         config=config,
         definition_file=definition_file,
         deps_layer_dir=deps_layer_dir,
-        env=Environment(account=config.account or os.environ.get("CDK_DEFAULT_ACCOUNT"), region=config.region),
+        env=Environment(
+            account=config.account or os.environ.get("CDK_DEFAULT_ACCOUNT"), region=config.region
+        ),
         description=f"Sunlight (阳光监察) e-supervision, stage {config.stage}",
     )
 
@@ -48,7 +51,9 @@ def main() -> None:
     except (ConfigError, DefinitionError) as error:
         sys.exit(f"sunlight infra: {error}")
     apply_checks(app)
-    app.synth()
+    problems = synthesize(app)
+    if problems:
+        sys.exit("cdk-nag findings not fixed or acknowledged:\n  " + "\n  ".join(problems))
 
 
 if __name__ == "__main__":

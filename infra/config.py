@@ -102,7 +102,9 @@ def _resolve(stages: Mapping[str, Any], name: str, seen: tuple[str, ...] = ()) -
         raise ConfigError(f"stage {name!r}: 'extends' loops through {' -> '.join((*seen, name))}")
     if name not in stages:
         known = ", ".join(sorted(stages)) or "none"
-        raise ConfigError(f"stage {name!r} is not in cdk.json context {STAGES_CONTEXT_KEY!r} (known: {known})")
+        raise ConfigError(
+            f"stage {name!r} is not in cdk.json context {STAGES_CONTEXT_KEY!r} (known: {known})"
+        )
     raw = dict(stages[name])
     parent = raw.pop("extends", None)
     if parent is None:

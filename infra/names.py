@@ -43,6 +43,10 @@ def data_key_secret_name(stage: str) -> str:
     return f"{prefix(stage)}/data-key"
 
 
+def data_key_initialiser_name(stage: str) -> str:
+    return f"{prefix(stage)}-data-key-init"
+
+
 def ops_topic_name(stage: str) -> str:
     return f"{prefix(stage)}-ops"
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_cdk import Stack, Tags
 from constructs import Construct
+from sunlight import spec
 
 from infra.config import StageConfig
 from infra.constructs.alarms import Alarms
@@ -14,7 +15,6 @@ from infra.constructs.api import Api
 from infra.constructs.compute import DEPS_LAYER_DIR, Compute
 from infra.constructs.data import Data
 from infra.constructs.workflows import Workflows
-from sunlight import spec
 
 
 class SunlightStack(Stack):

@@ -15,14 +15,15 @@ from aws_cdk import CfnOutput, Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+from sunlight import spec
 
 from infra import names
 from infra.config import Department, StageConfig
 from infra.constructs.compute import Compute, retention
 from infra.nag import acknowledge
-from sunlight import spec
 
 API_KEY_HEADER = "x-api-key"
+LOGGING_LEVEL = apigw.MethodLoggingLevel.ERROR
 PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 
 
@@ -45,6 +46,9 @@ class Api(Construct):
             f"{route.path}/{route.method}": apigw.MethodDeploymentOptions(
                 throttling_rate_limit=config.public_throttle.rate_limit,
                 throttling_burst_limit=config.public_throttle.burst_limit,
+                logging_level=LOGGING_LEVEL,
+                metrics_enabled=True,
+                data_trace_enabled=False,
             )
             for route in spec.ROUTES
             if route.access == "public"
@@ -72,7 +76,7 @@ class Api(Construct):
                     status=True,
                     user=True,
                 ),
-                logging_level=apigw.MethodLoggingLevel.ERROR,
+                logging_level=LOGGING_LEVEL,
                 data_trace_enabled=False,  # bodies carry personal data
                 metrics_enabled=True,
                 tracing_enabled=True,

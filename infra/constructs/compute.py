@@ -2,9 +2,10 @@
 
 Each function has its own role and log group and may touch only what its spec entry names: read and
 write on its tables (and their indexes, by name), the personal-data key if it handles case data,
-and, if it starts workflows, the case state machine. The state machine is referred to by its fixed
-name, not by reference, because the machine itself invokes some of these functions: a reference in
-both directions would be a CloudFormation dependency cycle.
+and, if it starts workflows, the case state machine (every function is told every table's name).
+The state machine is referred to by its fixed name, not by reference, because the machine itself
+invokes some of these functions: a reference in both directions would be a CloudFormation
+dependency cycle.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+from sunlight import spec
 
 from infra import names
 from infra.config import StageConfig
 from infra.constructs.data import Data
 from infra.nag import acknowledge
-from sunlight import spec
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -190,18 +191,26 @@ class Compute(Construct):
         )
         log_group.grant_write(role)
 
+        # Every table's name (names are not secrets, and the composition root reads them all);
+        # permissions only on the function's own tables.
         environment = base_environment(config)
+        environment.update({SPEC_TABLES[k].env: table.table_name for k, table in self._data.tables.items()})
         table_arns: list[str] = []
         for logical in function.tables:
             table = self._data.tables[logical]
-            environment[SPEC_TABLES[logical].env] = table.table_name
             table_arns.append(table.table_arn)
-            table_arns.extend(f"{table.table_arn}/index/{index.name}" for index in SPEC_TABLES[logical].indexes)
+            table_arns.extend(
+                f"{table.table_arn}/index/{index.name}" for index in SPEC_TABLES[logical].indexes
+            )
         if table_arns:
-            role.add_to_policy(iam.PolicyStatement(sid="Tables", actions=list(TABLE_ACTIONS), resources=table_arns))
+            role.add_to_policy(
+                iam.PolicyStatement(sid="Tables", actions=list(TABLE_ACTIONS), resources=table_arns)
+            )
         if table_arns and self._data.key is not None:
             role.add_to_policy(
-                iam.PolicyStatement(sid="TableKey", actions=list(KEY_ACTIONS), resources=[self._data.key.key_arn])
+                iam.PolicyStatement(
+                    sid="TableKey", actions=list(KEY_ACTIONS), resources=[self._data.key.key_arn]
+                )
             )
         if PERSONAL_DATA_TABLES.intersection(function.tables):
             environment["SUNLIGHT_DATA_KEY_SECRET_ARN"] = self._data.data_key_secret.secret_arn
@@ -238,6 +247,8 @@ class Compute(Construct):
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
         )
+        # The data key must be in its secret before any function can run.
+        handler.node.add_dependency(self._data.data_key_initialiser)
         self._acknowledge(function, role)
         acknowledge(
             handler,

@@ -2,27 +2,32 @@
 
 Tables are on-demand, with point-in-time recovery, encrypted (AWS managed key, or a customer
 managed key when the stage asks for one), and retained when the stack is deleted: the record log
-is evidence and must outlive any deployment mistake.
+is evidence and must outlive any deployment mistake. The personal-data key lives in a Secrets
+Manager secret (also retained), filled once at creation by a small custom resource because the
+functions expect base64 of 32 random bytes, which the secret's own generator cannot make.
 """
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from pathlib import Path
+
+from aws_cdk import CustomResource, Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
+from sunlight import spec
 
 from infra import names
 from infra.config import StageConfig
 from infra.constructs.keys import customer_key
 from infra.nag import acknowledge
-from sunlight import spec
 
 _ATTRIBUTE_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
-# 64 lower-case hex characters = 32 random bytes (Secrets Manager generates characters, not bytes).
-DATA_KEY_HEX_CHARS = 64
-_NOT_HEX = "ghijklmnopqrstuvwxyz"
+DATA_KEY_HANDLER = Path(__file__).resolve().parents[1] / "runtime" / "data_key.py"
 
 
 def _attribute(key: spec.Key) -> dynamodb.Attribute:
@@ -49,27 +54,70 @@ class Data(Construct):
             self,
             "DataKey",
             secret_name=names.data_key_secret_name(config.stage),
-            description=(
-                f"Sunlight {config.stage}: {DATA_KEY_HEX_CHARS // 2}-byte key, as {DATA_KEY_HEX_CHARS} hex "
-                "characters, that encrypts personal data fields"
-            ),
+            description=f"Sunlight {config.stage}: base64 of the 32-byte key that seals personal data fields",
             encryption_key=self.key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=DATA_KEY_HEX_CHARS,
-                exclude_uppercase=True,
-                exclude_punctuation=True,
-                exclude_characters=_NOT_HEX,
-                include_space=False,
-                require_each_included_type=False,
-            ),
             removal_policy=RemovalPolicy.RETAIN,
         )
         acknowledge(
             self.data_key_secret,
             "AwsSolutions-SMG4",
-            "The data key encrypts stored personal data; rotating it without re-encrypting every "
-            "record would make old records unreadable, so rotation is a planned, versioned procedure "
-            "rather than a Secrets Manager schedule.",
+            "The data key seals stored personal data; rotating it without re-sealing every record "
+            "would make old records unreadable, so rotation is a planned, versioned procedure rather "
+            "than a Secrets Manager schedule.",
+        )
+        self.data_key_initialiser = self._initialise_data_key(config)
+
+    def _initialise_data_key(self, config: StageConfig) -> CustomResource:
+        """Writes base64(32 random bytes) into the secret on creation (see infra/runtime/data_key.py)."""
+        log_group = logs.LogGroup(
+            self,
+            "DataKeyInitLogs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        role = iam.Role(
+            self,
+            "DataKeyInitRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Sunlight {config.stage}: writes the first data key into its secret",
+        )
+        log_group.grant_write(role)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["secretsmanager:PutSecretValue"], resources=[self.data_key_secret.secret_arn]
+            )
+        )
+        if self.key is not None:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["kms:Encrypt", "kms:GenerateDataKey"], resources=[self.key.key_arn]
+                )
+            )
+        function = lambda_.Function(
+            self,
+            "DataKeyInit",
+            function_name=names.data_key_initialiser_name(config.stage),
+            description="custom resource: puts the first personal-data key into its secret",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="index.handler",
+            code=lambda_.Code.from_inline(DATA_KEY_HANDLER.read_text(encoding="utf-8")),
+            timeout=Duration.seconds(60),
+            role=role,
+            log_group=log_group,
+        )
+        acknowledge(
+            function,
+            "AwsSolutions-L1",
+            "Same pinned python3.12 runtime as the Sunlight functions; this deploy-time helper runs once "
+            "per stack and uses only the standard library and the runtime's boto3.",
+        )
+        return CustomResource(
+            self,
+            "DataKeyValue",
+            service_token=function.function_arn,
+            resource_type="Custom::SunlightDataKey",
+            properties={"SecretId": self.data_key_secret.secret_arn},
         )
 
     def _table(self, table: spec.Table, config: StageConfig) -> dynamodb.Table:

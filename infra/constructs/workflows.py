@@ -17,12 +17,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
+from sunlight import spec
 
 from infra import names
 from infra.config import StageConfig
 from infra.constructs.compute import Compute, retention
 from infra.nag import acknowledge
-from sunlight import spec
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
@@ -65,7 +65,9 @@ class Workflows(Construct):
             retention=retention(config),
             removal_policy=RemovalPolicy.DESTROY,
         )
-        invoked = {key: compute.functions[logical] for key, logical in spec.STATE_MACHINE_SUBSTITUTIONS.items()}
+        invoked = {
+            key: compute.functions[logical] for key, logical in spec.STATE_MACHINE_SUBSTITUTIONS.items()
+        }
         self.state_machine = sfn.StateMachine(
             self,
             "ApprovalCase",

@@ -1,0 +1,1 @@
+"""Code that runs in AWS on behalf of the stack itself (not part of Sunlight's functions)."""

@@ -1,0 +1,128 @@
+"""One function per spec entry, each with its tables' names and only its tables' permissions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from aws_cdk import App, Stack
+from sunlight import spec
+
+from infra import names
+from infra.constructs.compute import RUNTIME, Compute
+from infra.constructs.data import Data
+from tests.infra.cfn import as_list, ref_id, referenced_ids, render
+from tests.infra.conftest import Synthesis
+
+pytestmark = pytest.mark.infra
+
+
+def _function(synthesis: Synthesis, function: spec.Function) -> dict:
+    return synthesis.cfn["Resources"][
+        synthesis.logical_id(synthesis.stack.compute.functions[function.logical])
+    ]
+
+
+def _role_statements(synthesis: Synthesis, function: spec.Function) -> list[dict]:
+    role_id = synthesis.logical_id(synthesis.stack.compute.functions[function.logical].role)
+    return [
+        statement
+        for policy in synthesis.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_one_function_per_spec_entry(synthesis: Synthesis) -> None:
+    deployed = {
+        f["Properties"]["FunctionName"] for f in synthesis.resources("AWS::Lambda::Function").values()
+    }
+    sunlight = {names.function_name("dev", function) for function in spec.FUNCTIONS}
+    assert deployed == sunlight | {names.data_key_initialiser_name("dev")}
+
+
+@pytest.mark.parametrize("function", spec.FUNCTIONS, ids=lambda f: f.logical)
+def test_function_runs_its_spec_handler_on_arm64(synthesis: Synthesis, function: spec.Function) -> None:
+    properties = _function(synthesis, function)["Properties"]
+    assert properties["Handler"] == function.handler
+    assert properties["Runtime"] == RUNTIME.name
+    assert properties["Architectures"] == ["arm64"]
+    assert properties["MemorySize"] == function.memory_mb
+    assert properties["Timeout"] == function.timeout_s
+    assert properties["TracingConfig"] == {"Mode": "Active"}
+    assert len(properties["Layers"]) == 1  # the core layer; no build/layer-deps in the tests
+
+
+@pytest.mark.parametrize("function", spec.FUNCTIONS, ids=lambda f: f.logical)
+def test_function_environment_names_the_tables_by_their_physical_names(
+    synthesis: Synthesis, function: spec.Function
+) -> None:
+    variables = _function(synthesis, function)["Properties"]["Environment"]["Variables"]
+    resources = synthesis.cfn["Resources"]
+    named = {
+        k: resources[str(ref_id(v))]["Properties"]["TableName"]
+        for k, v in variables.items()
+        if k.startswith("SUNLIGHT_TABLE_")
+    }
+    assert {table.env for table in spec.TABLES if table.logical in function.tables} <= set(named)
+    assert named == {table.env: table.physical("dev") for table in spec.TABLES}
+    assert variables["SUNLIGHT_STAGE"] == "dev"
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "sunlight"
+
+
+@pytest.mark.parametrize("function", spec.FUNCTIONS, ids=lambda f: f.logical)
+def test_workflow_functions_know_the_state_machine_by_name(
+    synthesis: Synthesis, function: spec.Function
+) -> None:
+    variables = _function(synthesis, function)["Properties"]["Environment"]["Variables"]
+    if not function.starts_workflow:
+        assert spec.STATE_MACHINE_ENV not in variables
+        return
+    arn = render(variables[spec.STATE_MACHINE_ENV])
+    assert arn.endswith(f":states:cn-north-1:<AWS::AccountId>:stateMachine:{names.state_machine_name('dev')}")
+    actions = {a for s in _role_statements(synthesis, function) for a in as_list(s["Action"])}
+    assert {
+        "states:StartExecution",
+        "states:SendTaskSuccess",
+        "states:SendTaskFailure",
+        "states:DescribeExecution",
+    } <= actions
+
+
+def test_personal_data_key_goes_to_case_handling_functions_only(synthesis: Synthesis) -> None:
+    for function in spec.FUNCTIONS:
+        variables = _function(synthesis, function)["Properties"]["Environment"]["Variables"]
+        handles_cases = bool({"cases", "records", "alerts"} & set(function.tables))
+        assert ("SUNLIGHT_DATA_KEY_SECRET_ARN" in variables) == handles_cases, function.logical
+
+
+@pytest.mark.parametrize("function", spec.FUNCTIONS, ids=lambda f: f.logical)
+def test_function_may_touch_only_its_own_tables(synthesis: Synthesis, function: spec.Function) -> None:
+    table_ids = {synthesis.logical_id(t): logical for logical, t in synthesis.stack.data.tables.items()}
+    dynamodb = [
+        s
+        for s in _role_statements(synthesis, function)
+        if any(str(a).startswith("dynamodb:") for a in as_list(s["Action"]))
+    ]
+    touched = {table_ids[i] for s in dynamodb for i in referenced_ids(s["Resource"]) if i in table_ids}
+    assert touched == set(function.tables)
+    for statement in dynamodb:
+        for resource in as_list(statement["Resource"]):
+            assert "*" not in render(resource), "indexes are granted by name"
+
+
+def test_deps_layer_is_added_when_its_folder_exists(tmp_path: Path, config) -> None:
+    (tmp_path / "python").mkdir()
+    stack = Stack(App(), "Probe", env={"region": "cn-north-1"})
+    data = Data(stack, "Data", config=config)
+    assert len(Compute(stack, "With", config=config, data=data, deps_layer_dir=tmp_path).layers) == 2
+    assert (
+        len(Compute(stack, "Without", config=config, data=data, deps_layer_dir=tmp_path / "none").layers) == 1
+    )
+
+
+def test_the_deps_layer_is_built_for_the_functions_runtime() -> None:
+    makefile = (spec.ROOT / "Makefile").read_text(encoding="utf-8")
+    (version,) = re.findall(r"^LAMBDA_PYTHON := (\S+)$", makefile, flags=re.MULTILINE)
+    assert f"python{version}" == RUNTIME.name

@@ -1,0 +1,71 @@
+"""The stage config read from cdk.json: validated, with per-developer stages that extend another."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk import aws_sqs as sqs
+from sunlight import spec
+
+from infra.config import STAGES_CONTEXT_KEY, ConfigError, load_stage
+from infra.nag import apply_checks, synthesize
+
+pytestmark = pytest.mark.infra
+
+
+def _stages() -> dict:
+    return json.loads((spec.ROOT / "cdk.json").read_text(encoding="utf-8"))["context"][STAGES_CONTEXT_KEY]
+
+
+def test_dev_is_the_default_stage_and_lists_departments_and_the_office() -> None:
+    config = load_stage(_stages())
+    assert config.stage == "dev"
+    roles = [d.role for d in config.departments]
+    assert roles.count("department") >= 2
+    assert roles.count("office") == 1
+
+
+def test_a_developer_stage_extends_dev_and_overrides_what_differs() -> None:
+    stages = {**_stages(), "dev-li": {"extends": "dev", "log_retention_days": 7}}
+    config = load_stage(stages, "dev-li")
+    assert config.stage == "dev-li"
+    assert config.log_retention_days == 7
+    assert config.departments == load_stage(stages, "dev").departments
+
+
+def test_an_unknown_stage_names_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match="known: dev"):
+        load_stage(_stages(), "prod")
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"log_retention_days": 10}, "log_retention_days"),
+        ({"office_hours": ["8.30", "17:30"]}, "HH:MM"),
+        ({"surprise": 1}, "surprise"),
+        ({"departments": []}, "departments"),
+    ],
+)
+def test_invalid_settings_are_rejected_with_the_field(override: dict, message: str) -> None:
+    stages = {"dev": {**_stages()["dev"], **override}}
+    with pytest.raises(ConfigError, match=message):
+        load_stage(stages, "dev")
+
+
+def test_duplicate_department_codes_are_rejected() -> None:
+    dev = _stages()["dev"]
+    stages = {"dev": {**dev, "departments": [dev["departments"][0], dev["departments"][0]]}}
+    with pytest.raises(ConfigError, match="duplicate dept_code"):
+        load_stage(stages, "dev")
+
+
+def test_the_nag_check_does_report_an_unacknowledged_finding(tmp_path: Path) -> None:
+    """So that an empty list of findings for the real stack means something."""
+    app = App(outdir=str(tmp_path))
+    sqs.Queue(Stack(app, "Probe"), "Queue")
+    apply_checks(app)
+    assert any("AwsSolutions-SQS4" in finding for finding in synthesize(app))
