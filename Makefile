@@ -9,7 +9,7 @@ NOW ?= 2026-11-20T18:30:00+08:00
 .PHONY: help venv run test unit lint format bench sample clean cdk synth deploy diff test-infra layer-deps
 
 help:
-	@echo "make run    start Sunlight locally (for now: check the sample city's records)"
+	@echo "make run    start Sunlight locally: embedded moto cloud, HTTP gateway, sample catalogue and keys"
 	@echo "make test   run every test that needs no AWS account"
 	@echo "make lint   ruff (lint + format check) and mypy"
 	@echo "make bench  run the benchmarks and print their figures"
@@ -27,10 +27,8 @@ venv: $(STAMP)
 sample: $(STAMP)
 	$(VENV)/bin/sunlight sample --out $(SAMPLE)
 
-run: sample
-	$(VENV)/bin/sunlight check $(SAMPLE)/records.jsonl --catalog $(SAMPLE)/catalog.json --now $(NOW) --summary > $(SAMPLE)/alerts.jsonl
-	@echo "alerts written to $(SAMPLE)/alerts.jsonl; first five:"
-	@head -n 5 $(SAMPLE)/alerts.jsonl
+run: $(STAMP)
+	$(VENV)/bin/sunlight run --data .sunlight
 
 test: $(STAMP)
 	$(PY) -m pytest

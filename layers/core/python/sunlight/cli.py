@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = 
 def _local(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`run` and `push`, imported only when used (they bring boto3 and moto)."""
     if args.command == "push":
-        from sunlight.local.push import push  # noqa: PLC0415 (boto3-free, but only `push` needs it)
+        from sunlight.local.push import push  # noqa: PLC0415 (loaded only for this command)
 
         return push(args.records, args.key, args.url, args.batch, out, err)
     from sunlight.local.runner import RunOptions, run  # noqa: PLC0415 (brings boto3 and moto)

@@ -32,6 +32,7 @@ MOTO_CONFIG: dict[str, Any] = {
     "lambda": {"use_docker": False},
 }
 
+_QUIET = {"werkzeug": logging.WARNING, "moto": logging.CRITICAL, "urllib3.connectionpool": logging.ERROR}
 _ENV_OWNED = (
     "MOTO_PORT",
     "AWS_ENDPOINT_URL",
@@ -74,6 +75,7 @@ class LocalCloud:
     _server: Any = field(default=None, init=False, repr=False)
     _saved_env: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
     _saved_config: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _saved_levels: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def endpoint(self) -> str:
@@ -96,8 +98,9 @@ class LocalCloud:
         if self.quiet:
             # One line per request, and moto's dump of a failed state's parse tree, drown the console;
             # the invoker already logs a failing handler with its traceback.
-            logging.getLogger("werkzeug").setLevel(logging.WARNING)
-            logging.getLogger("moto").setLevel(logging.CRITICAL)
+            for name, level in _QUIET.items():
+                self._saved_levels[name] = logging.getLogger(name).level
+                logging.getLogger(name).setLevel(level)
         server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)
         server.start()
         self._server = server
@@ -124,6 +127,9 @@ class LocalCloud:
             else:
                 os.environ[name] = value
         self._saved_env = {}
+        for name, level in self._saved_levels.items():
+            logging.getLogger(name).setLevel(level)
+        self._saved_levels = {}
 
     def reset(self) -> None:
         """Forget every resource (moto's `/moto-api/reset`); the configuration stays."""

@@ -1,9 +1,11 @@
 """The local API Gateway: an HTTP server on 127.0.0.1 that does what the REST API does in the cloud.
 
-Each request is matched against `spec.ROUTES`. A route that is not public first goes to the
-"authorizer" function as a REQUEST authorizer event; an `Unauthorized` exception is a 401, a policy
-that does not allow the method is a 403, anything else wrong with the authorizer is a 500, as API
-Gateway answers. Then the request becomes a Lambda-proxy (REST, v1) event for the "api" function,
+Each request is matched against `spec.ROUTES`. A route that is not public needs the `x-api-key`
+header (the authorizer's identity source: 401 without it) and goes to the "authorizer" function as a
+REQUEST authorizer event; an `Unauthorized` exception is a 401, a policy that does not allow the
+method is a 403, anything else wrong with the authorizer is a 500, as API Gateway answers. Answers
+are cached per key for 5 minutes, as in the stack, and a cached policy is evaluated against each new
+method ARN. Then the request becomes a Lambda-proxy (REST, v1) event for the "api" function,
 with the authorizer's context in `requestContext.authorizer` (its values turned into strings, as API
 Gateway does), and the function's answer is written back; a failing or malformed answer is a 502.
 Public routes are rate-limited per client with a token bucket. `Gateway.handle` does all of it
@@ -37,6 +39,10 @@ DEFAULT_PORT = 8080
 API_ID = "sunlightlocal"
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 CORS_HEADERS = "Content-Type,X-Api-Key,Authorization"
+IDENTITY_HEADER = "x-api-key"
+"""The authorizer's identity source, as in the stack: without it API Gateway answers 401 itself."""
+AUTHORIZER_CACHE_S = 300.0
+"""The stack caches an authorizer's answer per identity for 5 minutes; so does the local gateway."""
 
 
 @dataclass(frozen=True)
@@ -173,8 +179,13 @@ class Gateway:
         routes: Iterable[spec.Route] = spec.ROUTES,
         public_rate: float = 5.0,
         public_burst: int = 20,
+        identity_header: str | None = IDENTITY_HEADER,
+        authorizer_cache_s: float = AUTHORIZER_CACHE_S,
     ) -> None:
         self.invoker, self.api, self.authorizer = invoker, api, authorizer
+        self.identity_header, self.authorizer_cache_s = identity_header, authorizer_cache_s
+        self._cache: dict[str, tuple[float, dict[str, Any]]] = {}  # identity -> (expiry, answer)
+        self._cache_lock = threading.Lock()
         self.port, self.stage = port, stage
         self.router = Router(routes)
         self.limiter = TokenBucket(public_rate, public_burst)
@@ -258,11 +269,20 @@ class Gateway:
             "stageVariables": {},
             "requestContext": {k: v for k, v in event["requestContext"].items() if k != "authorizer"},
         }
+        identity = None
+        if self.identity_header is not None:
+            lower = {k.lower(): v for k, v in (event["headers"] or {}).items()}
+            identity = lower.get(self.identity_header.lower())
+            if not identity:
+                return _error(401, {"message": "Unauthorized"}, ("x-amzn-ErrorType", "UnauthorizedException"))
         started = time.monotonic()
         try:
-            answer = self.invoker.invoke(self.authorizer, auth_event)
-            if not isinstance(answer, dict):
-                raise AuthorizerConfigurationError("the authorizer's answer is not an object")
+            answer = self._cached(identity)
+            if answer is None:
+                answer = self.invoker.invoke(self.authorizer, auth_event)
+                if not isinstance(answer, dict):
+                    raise AuthorizerConfigurationError("the authorizer's answer is not an object")
+                self._remember(identity, answer)
             allowed = policy_allows(answer.get("policyDocument"), method_arn)
             context = context_values(answer.get("context"))
         except HandlerError as exc:
@@ -284,6 +304,21 @@ class Gateway:
             **context,
         }
         return None
+
+    def _cached(self, identity: str | None) -> dict[str, Any] | None:
+        """The authorizer's answer for `identity` while it is cached (its policy is evaluated anew
+        against each request's method ARN, as API Gateway does: a policy naming only the first
+        method denies the others)."""
+        if identity is None or self.authorizer_cache_s <= 0:
+            return None
+        with self._cache_lock:
+            expiry, answer = self._cache.get(identity, (0.0, {}))
+            return answer if expiry > time.monotonic() else None
+
+    def _remember(self, identity: str | None, answer: dict[str, Any]) -> None:
+        if identity is not None and self.authorizer_cache_s > 0:
+            with self._cache_lock:
+                self._cache[identity] = (time.monotonic() + self.authorizer_cache_s, answer)
 
     def proxy_event(self, request: Request, match: Match, request_id: str) -> dict[str, Any]:
         """The Lambda-proxy event (REST API, payload v1) for `request`."""
@@ -407,11 +442,16 @@ class Gateway:
             def log_message(self, format: str, *args: Any) -> None:
                 log.debug(format, *args)
 
-        server = ThreadingHTTPServer((HOST, self.port), Handler)
+        try:
+            server = ThreadingHTTPServer((HOST, self.port), Handler)
+        except OSError as exc:
+            raise OSError(f"cannot serve the API on {HOST}:{self.port} ({exc.strerror}); try --port") from exc
         server.daemon_threads = True
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, name="sunlight-gateway", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sunlight-gateway", daemon=True
+        )
         self._thread.start()
         return self
 

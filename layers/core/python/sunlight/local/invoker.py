@@ -7,10 +7,13 @@ a context object, JSON in and out, and an exception reported as a function error
 Functions' Lambda tasks, and any `lambda:Invoke`, run the real handler; the local gateway calls it
 directly.
 
-The environment is process-wide, so a call applies its function's variables for its whole duration:
-calls that need the same environment run together, a call that needs another one waits until they
-finish (fairly: newcomers queue behind it). A call that waits longer than its function's timeout
-fails, as a Lambda past its timeout would, instead of deadlocking.
+Each function runs one call at a time, as if it had one execution environment: its handler module
+(a Powertools resolver, a logger) holds per-request state that concurrent calls would share here.
+Different functions run concurrently, so their environments cannot take turns in `os.environ`:
+`os.environ` gets a per-invocation layer (a context variable; the first `invoke` installs it, and
+outside an invocation it reads and writes the real environment unchanged). A handler sees its
+function's variables over the process's (endpoint, credentials, region), and what it writes stays in
+its invocation. Threads that a handler starts see the process's environment only.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ import threading
 import time
 import traceback
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,61 +91,77 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-class _EnvironmentGate:
-    """Applies one environment at a time to `os.environ`, shared by every call that needs it."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._current: tuple[tuple[str, str], ...] | None = None
-        self._users = 0
-        self._waiting: Counter[tuple[tuple[str, str], ...]] = Counter()
-        self._saved: dict[str, str | None] = {}
-
-    def _may_enter(self, key: tuple[tuple[str, str], ...]) -> bool:
-        if self._users == 0:
-            return True
-        others_waiting = any(n for k, n in self._waiting.items() if k != key)
-        return self._current == key and not others_waiting
-
-    @contextmanager
-    def applied(self, env: Mapping[str, str], timeout_s: float) -> Iterator[None]:
-        key = tuple(sorted(env.items()))
-        with self._cond:
-            self._waiting[key] += 1
-            try:
-                entered = self._cond.wait_for(lambda: self._may_enter(key), timeout_s)
-            finally:
-                self._waiting[key] -= 1
-                if not self._waiting[key]:
-                    del self._waiting[key]
-            if not entered:
-                raise HandlerError(
-                    "Sandbox.Timedout",
-                    f"waited {timeout_s:.0f} s for another function's call to finish (a nested synchronous "
-                    "invocation of a different function cannot run in the local mode)",
-                )
-            if self._users == 0:
-                self._saved = {name: os.environ.get(name) for name in env}
-                os.environ.update(env)
-                self._current = key
-            self._users += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._users -= 1
-                if self._users == 0:
-                    for name, value in self._saved.items():
-                        if value is None:
-                            os.environ.pop(name, None)
-                        else:
-                            os.environ[name] = value
-                    self._current, self._saved = None, {}
-                    self._cond.notify_all()
-
-
-_GATE = _EnvironmentGate()
 _IMPORT_LOCK = threading.RLock()
+_LAYER: ContextVar[dict[str, str | None] | None] = ContextVar("sunlight_invocation_environment", default=None)
+
+
+class InvocationEnviron(MutableMapping[str, str]):
+    """`os.environ` with the current invocation's variables on top (None marks a deleted one)."""
+
+    def __init__(self, base: MutableMapping[str, str]) -> None:
+        self.base = base
+
+    def __getitem__(self, key: str) -> str:
+        layer = _LAYER.get()
+        if layer is not None and key in layer:
+            value = layer[key]
+            if value is None:
+                raise KeyError(key)
+            return value
+        return self.base[key]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        layer = _LAYER.get()
+        if layer is None:
+            self.base[key] = value
+        else:
+            layer[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        layer = _LAYER.get()
+        if layer is None:
+            del self.base[key]
+            return
+        if key not in self:
+            raise KeyError(key)
+        layer[key] = None
+
+    def __iter__(self) -> Iterator[str]:
+        layer = _LAYER.get()
+        if layer is None:
+            return iter(list(self.base))
+        keys = [k for k in self.base if k not in layer]
+        return iter(keys + [k for k, v in layer.items() if v is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def copy(self) -> dict[str, str]:
+        return dict(self)
+
+    def __or__(self, other: Mapping[str, str]) -> dict[str, str]:
+        return {**self, **other}
+
+    def __repr__(self) -> str:
+        return f"InvocationEnviron({dict(self)!r})"
+
+
+def install_environment_layer() -> None:
+    """Put `InvocationEnviron` in place of `os.environ` (once; transparent outside invocations)."""
+    with _IMPORT_LOCK:
+        if not isinstance(os.environ, InvocationEnviron):
+            # Replacing, not clearing, is the point (B003): the real environment stays underneath.
+            os.environ = InvocationEnviron(os.environ)  # type: ignore[assignment]  # noqa: B003
+
+
+_FUNCTION_LOCKS: dict[str, threading.Lock] = {}
+QUEUE_TIMEOUT_S = 300.0
+"""How long a call waits for its function's previous call before failing as throttled."""
+
+
+def _function_lock(name: str) -> threading.Lock:
+    with _IMPORT_LOCK:
+        return _FUNCTION_LOCKS.setdefault(name, threading.Lock())
 
 
 def lambda_environment(fn: FunctionRuntime) -> dict[str, str]:
@@ -169,16 +188,32 @@ class Invoker:
 
     def invoke(self, fn: FunctionRuntime, event: Any) -> Any:
         """Call `fn`'s handler with `event`; its JSON result, or `HandlerError`."""
-        context = LambdaContext(fn.name, fn.arn, fn.memory_mb, fn.timeout_s)
+        install_environment_layer()
+        lock = _function_lock(fn.name)
+        if not lock.acquire(timeout=QUEUE_TIMEOUT_S):
+            raise HandlerError(
+                "Lambda.TooManyRequestsException",
+                f"{fn.name} was busy for {QUEUE_TIMEOUT_S:.0f} s (the local mode runs one call per function)",
+            )
+        try:
+            return self._call(fn, event)
+        finally:
+            lock.release()
+
+    def _call(self, fn: FunctionRuntime, event: Any) -> Any:
         started = time.monotonic()
-        with _GATE.applied(lambda_environment(fn), timeout_s=max(fn.timeout_s, 1)):
+        layer = _LAYER.set(dict[str, str | None](lambda_environment(fn)))
+        try:
             handler = self.load(fn.handler)
+            context = LambdaContext(fn.name, fn.arn, fn.memory_mb, fn.timeout_s)
             try:
                 result = handler(json.loads(json.dumps(event)), context)
             except Exception as exc:
                 frames = traceback.extract_tb(exc.__traceback__)[1:]  # from the handler down, as Lambda shows
                 log.warning("%s failed: %s", fn.name, "".join(traceback.format_exception(exc)).rstrip())
                 raise HandlerError(type(exc).__name__, str(exc), traceback.format_list(frames)) from exc
+        finally:
+            _LAYER.reset(layer)
         log.debug("%s ran in %.0f ms", fn.name, (time.monotonic() - started) * 1000)
         try:
             return json.loads(json.dumps(result))
@@ -204,7 +239,7 @@ class Invoker:
             raise HandlerError("Runtime.MalformedHandlerName", f"Bad handler '{handler}': not enough values")
         with _IMPORT_LOCK:
             self._put_first_on_path()
-            self._forget_foreign(module_name.split(".")[0])
+            self._forget_foreign(module_name)
             try:
                 module = importlib.import_module(module_name)
             except Exception as exc:
@@ -228,16 +263,23 @@ class Invoker:
             sys.path.insert(0, entry)
             importlib.invalidate_caches()
 
-    def _forget_foreign(self, top: str) -> None:
-        """Drop a cached `top` package imported from another functions folder (tests use several)."""
-        module = sys.modules.get(top)
-        if module is None:
-            return
-        locations = [getattr(module, "__file__", None) or "", *list(getattr(module, "__path__", []))]
-        if any(str(loc).startswith(str(self.functions_dir)) for loc in locations if loc):
-            return
-        for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
-            del sys.modules[name]
+    def _forget_foreign(self, module_name: str) -> None:
+        """Drop a cached handler package imported from another functions folder (the tests use
+        several, and pytest puts the real `functions/` on the path)."""
+        module = sys.modules.get(module_name)
+        if module is not None:
+            foreign = not self._ours(getattr(module, "__file__", None))
+        else:
+            package = sys.modules.get(module_name.split(".", maxsplit=1)[0])
+            paths = list(getattr(package, "__path__", [])) if package is not None else []
+            foreign = package is not None and not any(self._ours(p) for p in paths)
+        if foreign:
+            top = module_name.split(".", maxsplit=1)[0]
+            for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+                del sys.modules[name]
+
+    def _ours(self, location: str | None) -> bool:
+        return bool(location) and Path(str(location)).resolve().is_relative_to(self.functions_dir)
 
 
 # -- moto's Lambda ----------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ class Provisioned:
 
 
 def function_name(fn: spec.Function, stage: str = STAGE) -> str:
-    return f"sunlight-{stage}-{fn.logical}"
+    """`sunlight-local-rule-check`: the stack's naming (infra/names.py)."""
+    return f"sunlight-{stage}-{fn.logical.replace('_', '-')}"
 
 
 def state_machine_name(stage: str = STAGE) -> str:
@@ -167,7 +168,7 @@ def describe_local_tables(stage: str = STAGE) -> dict[str, dict[str, Any]]:
 def _ensure_data_key(data_key: str | None, stage: str) -> str:
     """The secret holding the personal-data key (32 random bytes, base64); `data_key` wins if given."""
     sm = client("secretsmanager")
-    name = f"sunlight-{stage}-data-key"
+    name = f"sunlight-{stage}/data-key"
     try:
         arn: str = sm.describe_secret(SecretId=name)["ARN"]
     except sm.exceptions.ResourceNotFoundException:

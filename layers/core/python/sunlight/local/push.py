@@ -62,8 +62,10 @@ def read_records(path: Path, summary: Summary) -> Iterator[tuple[int, dict[str, 
             yield number, value
 
 
-def post_batch(url: str, key: str, records: list[dict[str, Any]], timeout: float = 60) -> dict[str, Any]:
-    """POST one batch to `<url>/v1/records`; retries on 429 and 503 with backoff."""
+def post_batch(url: str, key: str, records: list[dict[str, Any]], timeout: float = 300) -> dict[str, Any]:
+    """POST one batch to `<url>/v1/records`; retries on 429 and 503 with backoff. The timeout is long
+    because the local mode runs the whole cloud in one process: a batch of 500 can take half a minute
+    there while the case workflows it starts compete for the same CPU."""
     body = json.dumps({"records": records}, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(
         f"{url.rstrip('/')}/v1/records",

@@ -18,6 +18,7 @@ import secrets
 import signal
 import threading
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,6 +176,7 @@ class LocalSystem:
         return self.options.data
 
     def start(self) -> LocalSystem:
+        self._stopping.clear()
         self.data.mkdir(parents=True, exist_ok=True)
         self.cloud.start()
         try:
@@ -258,7 +260,7 @@ class LocalSystem:
         """Per-department record files of the recent past for the banner's `sunlight push` example,
         written once (a second run on another day would plan other cases under the same numbers)."""
         folder = self.data / "sample"
-        existing = sorted(folder.glob("*.jsonl")) if folder.exists() else []
+        existing = sorted(folder.glob("*.jsonl"), key=lambda p: -p.stat().st_size) if folder.exists() else []
         if existing:
             return {p.stem: p for p in existing[:count]}
         calendar = WorkCalendar(HolidaySource.chinese_calendar())
@@ -344,13 +346,18 @@ class LocalSystem:
             f"  Office key   ({office.name}, region {office.region_code}):  {office.key}",
             f"  Department keys (all {len(by_dept)} are in {keys_path}):",
         ]
-        width = max(len(k.name) for k in shown) if shown else 0
-        lines += [f"    {k.name:<{width}}  {k.dept_code}  {k.key}" for k in shown]
+        width = max(_display_width(k.name) for k in shown) if shown else 0
+        lines += [
+            f"    {k.name}{' ' * (width - _display_width(k.name))}  {k.dept_code}  {k.key}" for k in shown
+        ]
         lines += ["", "  Try:"]
         lines.append(f"    curl -s -H 'x-api-key: {office.key}' {url}/v1/items | head -c 400; echo")
         if shown and shown[0].dept_code in self.samples:
             sample = self.samples[shown[0].dept_code]
             lines.append(f"    .venv/bin/sunlight push {sample} --key {shown[0].key} --url {url}")
+            lines.append(
+                "    (three weeks of that department's cases, sent now: expect late-report warnings too)"
+            )
         notes = []
         if self.restored:
             notes.append(f"restored {sum(self.restored.values())} items from {self.data}/tables")
@@ -375,11 +382,17 @@ class LocalSystem:
         return "\n".join(lines)
 
 
+def _display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def run(options: RunOptions, out: TextIO, err: TextIO) -> int:
     """Start, print the banner, serve until SIGINT or SIGTERM, save, stop."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=err
     )
+    logging.getLogger("botocore").setLevel(logging.WARNING)  # "Found credentials ..." once per client
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # handlers' per-record logs drown the console
     stop = threading.Event()
 
