@@ -50,7 +50,7 @@ class Settings(BaseModel):
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         if not any(t.env in env for t in spec.TABLES):
-            raise RuntimeError(f"no table names in the environment (expected {spec.TABLES[0].env} and others)")
+            raise RuntimeError(f"no table names in the environment (expected {spec.TABLES[0].env} …)")
         # A function is given only the tables it may use; the others get names that cannot exist.
         return cls(
             stage=env.get("SUNLIGHT_STAGE", "dev"),
