@@ -23,28 +23,6 @@ from infra.config import STAGES_CONTEXT_KEY, StageConfig, load_stage
 from infra.nag import apply_checks, synthesize
 from infra.stack import SunlightStack
 
-# Used only if statemachines/approval_case.asl.json is not there yet: the shape the real file has.
-PLACEHOLDER_ASL = {
-    "StartAt": "CheckRules",
-    "States": {
-        "CheckRules": {
-            "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke",
-            "Parameters": {"FunctionName": "${RuleCheckFunctionArn}", "Payload.$": "$"},
-            "Next": "WaitForNextRecord",
-        },
-        "WaitForNextRecord": {
-            "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-            "Parameters": {
-                "FunctionName": "${ParkFunctionArn}",
-                "Payload": {"task_token.$": "$$.Task.Token", "case_no.$": "$.case_no"},
-            },
-            "End": True,
-        },
-    },
-}
-
 
 @dataclass(frozen=True)
 class Synthesis:
@@ -68,12 +46,8 @@ def config() -> StageConfig:
 
 
 @pytest.fixture(scope="session")
-def definition_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if spec.STATE_MACHINE_FILE.is_file():
-        return spec.STATE_MACHINE_FILE
-    path = tmp_path_factory.mktemp("asl") / "approval_case.asl.json"
-    path.write_text(json.dumps(PLACEHOLDER_ASL, indent=2), encoding="utf-8")
-    return path
+def definition_file() -> Path:
+    return spec.STATE_MACHINE_FILE
 
 
 @pytest.fixture(scope="session")

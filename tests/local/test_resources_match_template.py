@@ -14,7 +14,7 @@ from sunlight import spec
 from sunlight.local.cloud import LocalCloud
 from sunlight.local.provision import describe_local_tables, provision
 
-spec_cfn = pytest.importorskip("infra.spec_cfn", reason="infra/spec_cfn.py is not there")
+from infra import spec_cfn
 
 pytestmark = pytest.mark.integration
 
