@@ -212,3 +212,16 @@ def test_the_openapi_description_is_served_publicly(system: LocalSystem) -> None
 def test_keys_file_is_what_the_banner_promises(system: LocalSystem) -> None:
     saved = json.loads(Path(system.data / "keys.json").read_text(encoding="utf-8"))
     assert len(saved["keys"]) == len(system.keys) >= 43
+
+
+def test_the_readme_walkthrough_works(system: LocalSystem) -> None:
+    """README "Try it": the forestry bureau pushes a case that skipped review, weeks after the fact."""
+    body = json.loads((Path(__file__).parent / "data" / "readme_case.json").read_text(encoding="utf-8"))
+    key = keys(system)["11330100MB0000018D"]
+    status, answer = http(system, "POST", "/v1/records", key, body)
+    assert status == 200 and answer["stored"] == 5
+
+    def rules() -> set[str]:
+        return {a["rule"] for a in http(system, "GET", "/v1/cases/LY2026-000001", key)[1]["alerts"]}
+
+    assert wait_for(lambda: {"P-ORDER", "L-LATE-REPORT"} <= rules())
