@@ -78,6 +78,12 @@ RECORDS = Table(
     purpose="append-only log of exchange records as received, each hash-chained to the previous one of its "
     "case; record_key = zero-padded seq # type, so a query returns the sender's order",
 )
+NOTICES_INDEX = Index(
+    "notice-index",
+    Key("notice_shard"),
+    Key("notice_due", "N"),
+    purpose="text alerts held back by quiet hours, by the moment they may go (sparse)",
+)
 ALERTS = Table(
     "alerts",
     Key("alert_id"),
@@ -101,6 +107,7 @@ ALERTS = Table(
             purpose="the supervision office's alerts by time within its province, filtered to its region "
             "subtree",
         ),
+        NOTICES_INDEX,
     ),
     purpose="alerts with their recorded state transitions (never deleted)",
 )
@@ -109,7 +116,21 @@ PRINCIPALS = Table(
     Key("key_hash"),
     purpose="API credentials: SHA-256 of each key -> department (dept_code, region) or supervision office",
 )
-TABLES: tuple[Table, ...] = (CATALOG, CASES, RECORDS, ALERTS, PRINCIPALS)
+STAFF = Table(
+    "staff",
+    Key("dept_code"),
+    Key("handler_id"),
+    purpose="the staff registry: name, role (handler/leader), leader_id and phone of each department's staff, "
+    "for text alerts",
+)
+COUNTERS = Table(
+    "counters",
+    Key("counter"),
+    purpose="yearly numbering of written directives (督办通知书, 整改建议书) by atomic increment",
+)
+TABLES: tuple[Table, ...] = (CATALOG, CASES, RECORDS, ALERTS, PRINCIPALS, STAFF, COUNTERS)
+
+
 
 
 @dataclass(frozen=True)
@@ -121,6 +142,9 @@ class Function:
     timeout_s: int = 29
     tables: tuple[str, ...] = ()
     starts_workflow: bool = False
+    schedule_minutes: int | None = None  # run by an EventBridge schedule at this rate (config may override)
+    sends_text: bool = False  # publishes SMS and to the per-level alert topics
+    writes_documents: bool = False  # puts rendered directives into the documents bucket
 
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -128,8 +152,9 @@ FUNCTIONS: tuple[Function, ...] = (
         "api",
         "api.handler.handler",
         "the exchange API behind API Gateway",
-        tables=("catalog", "cases", "records", "alerts"),
+        tables=("catalog", "cases", "records", "alerts", "staff", "counters"),
         starts_workflow=True,
+        writes_documents=True,
     ),
     Function(
         "authorizer",
@@ -142,9 +167,23 @@ FUNCTIONS: tuple[Function, ...] = (
     Function(
         "rule_check",
         "rule_check.handler.handler",
-        "folds a case and stores its alerts, for each step of the case workflow",
-        tables=("catalog", "cases", "records", "alerts"),
+        "folds a case and stores its alerts (texting and writing directives for new ones), for each step of "
+        "the case workflow",
+        tables=("catalog", "cases", "records", "alerts", "staff", "counters"),
         timeout_s=60,
+        sends_text=True,
+        writes_documents=True,
+    ),
+    Function(
+        "sweep",
+        "sweep.handler.handler",
+        "the deadline sweep: checks the cases whose next moment is due, sends held-back text alerts",
+        1024,
+        300,
+        ("catalog", "cases", "records", "alerts", "staff", "counters"),
+        schedule_minutes=5,
+        sends_text=True,
+        writes_documents=True,
     ),
     Function(
         "park",
@@ -179,6 +218,16 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/items", "any", "the item catalogue"),
     Route("GET", "/v1/cases/{case_no}", "any", "a case: timeline, stage, clock and alerts"),
     Route("GET", "/v1/alerts", "any", "alerts, filtered and paginated"),
+    Route("GET", "/v1/alerts/{alert_id}", "any", "an alert with its history"),
+    Route("POST", "/v1/alerts/{alert_id}/appeal", "department", "appeal a card (reason, evidence)"),
+    Route("POST", "/v1/alerts/{alert_id}/decision", "office", "uphold or dismiss an appeal"),
+    Route("GET", "/v1/alerts/{alert_id}/document", "any", "the written directive of a card (HTML or PDF)"),
+    Route("PUT", "/v1/staff/{handler_id}", "department", "register a member of staff for text alerts"),
     Route("GET", "/v1/openapi.json", "public", "this API's OpenAPI description (public, rate-limited)"),
 )
 MAX_BATCH = 500
+
+DOCUMENTS_BUCKET = "documents"  # logical; physical: sunlight-<stage>-documents-<account>
+DOCUMENTS_ENV = "SUNLIGHT_DOCUMENTS_BUCKET"
+ALERT_TOPICS_ENV = "SUNLIGHT_ALERT_TOPICS"  # JSON {level: topic ARN}, one topic per alert level
+LEVELS = ("warning", "yellow_card", "red_card")
