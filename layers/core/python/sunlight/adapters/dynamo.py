@@ -337,31 +337,17 @@ class DynamoAlerts:
     def for_case(self, case_no: str) -> list[dict[str, Any]]:
         return [_alert_json(a) for a in self._model.case_index.query(case_no)]
 
-    def sync(self, case_no: str, alerts: list[dict[str, Any]], now: dt.datetime) -> int:
-        m = self._model
-        known = {a.alert_id: a for a in m.case_index.query(case_no)}
-        changed = 0
-        for alert in alerts:
-            old = known.pop(alert["alert_id"], None)
-            if old is None:
-                changed += self._create(alert, now)
-            elif old.status != alert["status"] and old.status in ("active", "withdrawn"):
-                changed += self._move(old, alert["status"], now, alert.get("withdrawn_by") or "rule check")
-        for old in known.values():
-            if old.status == "active":
-                changed += self._move(old, "retracted", now, "no longer supported by the case's records")
-        return changed
+    def statuses(self, case_no: str) -> dict[str, str]:
+        return {a.alert_id: a.status for a in self._model.case_index.query(case_no)}
 
-    def _create(self, alert: dict[str, Any], now: dt.datetime) -> int:
-        history = [{"at": alert["raised_at"], "status": "active", "by": "rule check"}]
-        if alert["status"] != "active":
-            history.append(
-                {
-                    "at": now.isoformat(timespec="seconds"),
-                    "status": alert["status"],
-                    "by": alert.get("withdrawn_by", "rule check"),
-                }
-            )
+    def get(self, alert_id: str) -> dict[str, Any] | None:
+        try:
+            return _alert_json(self._model.get(alert_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def create(self, alert: dict[str, Any], history: list[dict[str, Any]]) -> bool:
+        """Store a new alert; False if it is already there (a concurrent check stored it first)."""
         item = self._model(
             alert["alert_id"],
             case_no=alert["case_no"],
@@ -370,7 +356,7 @@ class DynamoAlerts:
             province=alert["region_code"][:2],
             rule=alert["rule"],
             level=alert["level"],
-            status=alert["status"],
+            status=history[-1]["status"],
             raised_at=alert["raised_at"],
             raised_key=f"{alert['raised_at']}#{alert['alert_id']}",
             data=json.dumps(alert, ensure_ascii=False),
@@ -379,27 +365,38 @@ class DynamoAlerts:
         try:
             item.save(condition=self._model.alert_id.does_not_exist())
         except PutError:
-            return 0  # a concurrent check stored it first
-        return 1
+            return False
+        return True
 
-    def _move(self, old: Any, status: str, now: dt.datetime, by: str) -> int:
-        history = [
-            *json.loads(old.history),
-            {"at": now.isoformat(timespec="seconds"), "status": status, "by": by},
-        ]
-        data = {**json.loads(old.data), "status": status}
+    def move(self, alert_id: str, before: str, after: str, entry: dict[str, Any]) -> bool:
+        """Change the status if it is still `before`, appending the history entry; False otherwise."""
+        try:
+            old = self._model.get(alert_id, consistent_read=True)
+        except DoesNotExist:
+            return False
+        if old.status != before:
+            return False
+        history = [*json.loads(old.history), {"status": after, **entry}]
+        data = {**json.loads(old.data), "status": after}
+        m = self._model
         try:
             old.update(
                 actions=[
-                    self._model.status.set(status),
-                    self._model.history.set(json.dumps(history, ensure_ascii=False)),
-                    self._model.data.set(json.dumps(data, ensure_ascii=False)),
+                    m.status.set(after),
+                    m.history.set(json.dumps(history, ensure_ascii=False)),
+                    m.data.set(json.dumps(data, ensure_ascii=False)),
                 ],
-                condition=self._model.status == old.status,
+                condition=m.status == before,
             )
         except UpdateError:
-            return 0
-        return 1
+            return False
+        return True
+
+    def annotate(self, alert_id: str, fields: dict[str, Any]) -> None:
+        """Add facts to an alert's stored JSON (its directive, its text plan)."""
+        old = self._model.get(alert_id, consistent_read=True)
+        data = {**json.loads(old.data), **fields}
+        old.update(actions=[self._model.data.set(json.dumps(data, ensure_ascii=False))])
 
     def query(self, flt: AlertFilter, cursor: str | None, limit: int) -> AlertPage:
         m = self._model

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sunlight.domain.lifecycle import case_clock, fold
 from sunlight.domain.rules import evaluate, next_due
+from sunlight.service.alert_lifecycle import Create, plan_sync
 from sunlight.service.principal import NotFound
 from sunlight.service.services import Services
 from sunlight.service.stored import load_log
@@ -28,7 +30,7 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
         {**a.to_json(), "alert_id": a.alert_id, "dept_code": row.dept_code, "region_code": row.region_code}
         for a in alerts
     ]
-    changed = services.alerts.sync(case_no, stored, now)
+    changed, created = apply_sync(case_no, stored, now, state.closed_at, services)
     row.stage, row.outcome, row.checked_count = state.current_stage, state.outcome, len(log)
     row.next_due = next_due(state, item, services.calendar, services.config, now, clock)
     row.summary = {
@@ -46,6 +48,22 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
         "alerts": len(alerts),
         "changed": changed,
     }
+
+
+def apply_sync(
+    case_no: str, derived: list[dict[str, Any]], now: dt.datetime, concluded_at: dt.datetime | None,
+    services: Services,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Apply the planned creates and moves; returns how many took effect and the alerts created."""
+    changed, created = 0, []
+    for change in plan_sync(services.alerts.statuses(case_no), derived, now, concluded_at):
+        if isinstance(change, Create):
+            if services.alerts.create(change.alert, change.history):
+                changed += 1
+                created.append(change.alert)
+        elif services.alerts.move(change.alert_id, change.before, change.after, change.entry):
+            changed += 1
+    return changed, created
 
 
 def park(case_no: str, token: str, checked_records: int, services: Services) -> dict[str, Any]:
