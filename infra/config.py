@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sunlight import spec
 
 STAGES_CONTEXT_KEY = "sunlight:stages"
 DEFAULT_STAGE = "dev"
+SWEEP = "sweep"  # the spec function whose rate `sweep_minutes` overrides
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653)
@@ -68,6 +70,8 @@ class StageConfig(_Model):
     deletion_protection: bool = False
     log_retention_days: int = 90
     ops_email: str | None = None
+    # Minutes between runs of the deadline sweep (an EventBridge rule); default: the spec's.
+    sweep_minutes: int | None = Field(default=None, ge=1, le=1440)
 
     @field_validator("log_retention_days")
     @classmethod
@@ -95,6 +99,14 @@ class StageConfig(_Model):
 
     def throttle_of(self, department: Department) -> Throttle:
         return department.throttle or self.department_throttle
+
+    def schedule_minutes_of(self, function: spec.Function) -> int | None:
+        """Minutes between scheduled runs of `function`, or None if the spec does not schedule it."""
+        if function.schedule_minutes is None:
+            return None
+        if function.logical == SWEEP and self.sweep_minutes is not None:
+            return self.sweep_minutes
+        return function.schedule_minutes
 
 
 def _resolve(stages: Mapping[str, Any], name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -53,3 +53,25 @@ def ops_topic_name(stage: str) -> str:
 
 def alarm_name(stage: str, subject: str, metric: str) -> str:
     return f"{prefix(stage)}-{subject}-{metric}"
+
+
+def documents_bucket_name(stage: str, account: str) -> str:
+    """`sunlight-<stage>-documents-<account>`: bucket names are global, so the account is part of it."""
+    return f"{prefix(stage)}-{spec.DOCUMENTS_BUCKET}-{account}"
+
+
+def access_log_bucket_name(stage: str, account: str) -> str:
+    return f"{prefix(stage)}-access-logs-{account}"
+
+
+def alert_topic_name(stage: str, level: str) -> str:
+    """`yellow_card` -> `sunlight-<stage>-alerts-yellow-card`."""
+    return f"{prefix(stage)}-alerts-{level.replace('_', '-')}"
+
+
+def schedule_rule_name(stage: str, function: spec.Function) -> str:
+    return f"{function_name(stage, function)}-schedule"
+
+
+def dead_letter_queue_name(stage: str, function: spec.Function) -> str:
+    return f"{function_name(stage, function)}-dlq"

@@ -12,8 +12,8 @@ from sunlight import spec
 from sunlight.bootstrap import from_environment
 from sunlight.domain.errors import InvalidRecord
 from sunlight.domain.records import problems_of
-from sunlight.service import intake, queries
-from sunlight.service.principal import Forbidden, NotFound, Principal, Unauthorized
+from sunlight.service import alert_desk, intake, queries
+from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal, Unauthorized
 from sunlight.service.services import Services
 
 logger = Logger(service="sunlight-api")
@@ -105,6 +105,21 @@ def list_alerts(
     return queries.alerts(_principal(), {k: v for k, v in given.items() if v}, _services())
 
 
+@app.get("/v1/alerts/<alert_id>", summary="An alert with its history")
+def get_alert(alert_id: str) -> dict[str, Any]:
+    return alert_desk.get_alert(alert_id, _principal(), _services())
+
+
+@app.post("/v1/alerts/<alert_id>/appeal", summary="Appeal a card (the department it is about)")
+def appeal_alert(alert_id: str, body: Annotated[alert_desk.Appeal, Body()]) -> dict[str, Any]:
+    return alert_desk.appeal(alert_id, body, _principal(), _services())
+
+
+@app.post("/v1/alerts/<alert_id>/decision", summary="Uphold or dismiss an appeal (the supervision office)")
+def decide_appeal(alert_id: str, body: Annotated[alert_desk.Decision, Body()]) -> dict[str, Any]:
+    return alert_desk.decide(alert_id, body, _principal(), _services())
+
+
 @app.get("/v1/openapi.json", summary="This API's OpenAPI description")
 def openapi() -> Response[str]:
     body = app.get_openapi_json_schema(title="Sunlight exchange API", version="1.0.0")
@@ -123,6 +138,11 @@ def _unauthorized(exc: Unauthorized) -> Response[dict[str, Any]]:
 @app.exception_handler(Forbidden)
 def _forbidden(exc: Forbidden) -> Response[dict[str, Any]]:
     return _error(403, "Forbidden", str(exc))
+
+
+@app.exception_handler(Conflict)
+def _conflict(exc: Conflict) -> Response[dict[str, Any]]:
+    return _error(409, "Conflict", str(exc))
 
 
 @app.exception_handler(NotFound)

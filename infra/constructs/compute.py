@@ -2,7 +2,8 @@
 
 Each function has its own role and log group and may touch only what its spec entry names: read and
 write on its tables (and their indexes, by name), the personal-data key if it handles case data,
-and, if it starts workflows, the case state machine (every function is told every table's name).
+the case state machine if it starts workflows, the documents bucket if it `writes_documents`, and
+the alert topics and SMS if it `sends_text` (every function is told every table's name).
 The state machine is referred to by its fixed name, not by reference, because the machine itself
 invokes some of these functions: a reference in both directions would be a CloudFormation
 dependency cycle.
@@ -16,12 +17,15 @@ from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Toke
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 from sunlight import spec
 
 from infra import names
 from infra.config import StageConfig
 from infra.constructs.data import Data
+from infra.constructs.documents import Documents
+from infra.constructs.topics import PUBLISH_KEY_ACTIONS, AlertTopics
 from infra.nag import acknowledge
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
@@ -59,6 +63,10 @@ KEY_ACTIONS = (
 PERSONAL_DATA_TABLES = frozenset({"cases", "records", "alerts"})
 SPEC_TABLES = {table.logical: table for table in spec.TABLES}
 WORKFLOW_ACTIONS = ("states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure")
+# Directives are written once and read back; never deleted (the bucket is versioned, they are records).
+DOCUMENT_OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject")
+DOCUMENT_BUCKET_ACTIONS = ("s3:ListBucket",)  # so that a missing directive is a 404, not a 403
+DOCUMENT_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 
 _RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
@@ -126,11 +134,15 @@ class Compute(Construct):
         *,
         config: StageConfig,
         data: Data,
+        documents: Documents,
+        alert_topics: AlertTopics,
         deps_layer_dir: Path | None = DEPS_LAYER_DIR,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
         self._data = data
+        self._documents = documents
+        self._alert_topics = alert_topics
         self.layers = self._layers(deps_layer_dir)
         self._code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=ASSET_EXCLUDE)
         self.functions: dict[str, lambda_.Function] = {
@@ -187,7 +199,7 @@ class Compute(Construct):
             self,
             f"{cid}Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Sunlight {stage} {function.logical}: only its tables, key and workflow",
+            description=f"Sunlight {stage} {function.logical}: only what its spec entry names",
         )
         log_group.grant_write(role)
 
@@ -229,6 +241,12 @@ class Compute(Construct):
                     resources=[execution_arns(self, stage)],
                 )
             )
+        if function.writes_documents:
+            environment[spec.DOCUMENTS_ENV] = self._documents.bucket.bucket_name
+            self._grant_documents(role)
+        if function.sends_text:
+            environment[spec.ALERT_TOPICS_ENV] = self._alert_topics.arns_json()
+            self._grant_text(role)
 
         handler = lambda_.Function(
             self,
@@ -259,13 +277,64 @@ class Compute(Construct):
         )
         return handler
 
-    def _acknowledge(self, function: spec.Function, role: iam.Role) -> None:
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; "
-            "Lambda active tracing adds them on Resource '*'.",
+    def _grant_documents(self, role: iam.Role) -> None:
+        bucket = self._documents.bucket
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="Documents", actions=list(DOCUMENT_OBJECT_ACTIONS), resources=[bucket.arn_for_objects("*")]
+            )
         )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="DocumentsList", actions=list(DOCUMENT_BUCKET_ACTIONS), resources=[bucket.bucket_arn]
+            )
+        )
+        if self._documents.key is not None:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="DocumentsKey",
+                    actions=list(DOCUMENT_KEY_ACTIONS),
+                    resources=[self._documents.key.key_arn],
+                )
+            )
+
+    def _grant_text(self, role: iam.Role) -> None:
+        topics = self._alert_topics
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="AlertTopics",
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn for topic in topics.topics.values()],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="AlertTopicsKey", actions=list(PUBLISH_KEY_ACTIONS), resources=[topics.key.key_arn]
+            )
+        )
+        # A text to a phone number (Publish with PhoneNumber) has no resource ARN: IAM evaluates it
+        # against "*", and SNS has no condition key for the number. Acknowledged in `_acknowledge`.
+        role.add_to_policy(iam.PolicyStatement(sid="TextMessages", actions=["sns:Publish"], resources=["*"]))
+
+    def _acknowledge(self, function: spec.Function, role: iam.Role) -> None:
+        reason = (
+            "X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; "
+            "Lambda active tracing adds them on Resource '*'."
+        )
+        if function.sends_text:
+            reason += (
+                " sns:Publish on '*' (statement TextMessages, that one action only) is how IAM authorises "
+                "an SMS to a phone number: a direct text has no resource ARN and SNS offers no condition "
+                "key on the number; topics are granted by ARN in AlertTopics."
+            )
+        acknowledge(role, "AwsSolutions-IAM5[Resource::*]", reason)
+        if function.writes_documents:
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::<{_nag_ref(self._documents.bucket)}.Arn>/*]",
+                "Directive object keys are made per alert at run time; the wildcard covers objects of the "
+                "one documents bucket, for GetObject and PutObject only (no delete).",
+            )
         if function.starts_workflow:
             acknowledge(
                 role,
@@ -273,6 +342,11 @@ class Compute(Construct):
                 "An execution ARN ends in the execution name, one per case, unknown at deploy time; the "
                 "wildcard is limited to executions of the one case state machine (DescribeExecution).",
             )
+
+
+def _nag_ref(bucket: s3.Bucket) -> str:
+    """The logical id cdk-nag prints for a reference to `bucket` in a finding id."""
+    return str(Stack.of(bucket).resolve(bucket.bucket_arn)["Fn::GetAtt"][0])
 
 
 def _nag_execution_arns(scope: Construct, stage: str) -> str:

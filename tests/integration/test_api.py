@@ -7,6 +7,7 @@ import random
 
 import boto3
 import pytest
+from sunlight.service.casework import check_case
 
 from tests.integration.conftest import DEPT_A, KEYS, REGION, Cloud, call, example_records, push_live
 
@@ -166,3 +167,26 @@ def test_the_openapi_description_is_public(cloud: Cloud) -> None:
     status, doc = call(cloud, "GET", "/v1/openapi.json")
     assert status == 200
     assert {"/v1/records", "/v1/items", "/v1/cases/{case_no}", "/v1/alerts"} <= set(doc["paths"])
+
+
+def test_an_appeal_upheld_withdraws_the_card_and_both_steps_are_in_its_history(cloud: Cloud) -> None:
+    push_live(cloud, KEYS["a"], example_records("C2026-000002", skip="review"))
+    alert_id = "C2026-000002:P-ORDER:case"
+    body = {"reason": "复核环节已线下完成，系统漏报", "evidence": ["复核意见书.pdf"]}
+    assert call(cloud, "POST", f"/v1/alerts/{alert_id}/appeal", KEYS["b"], body)[0] == 404
+    status, appealed = call(cloud, "POST", f"/v1/alerts/{alert_id}/appeal", KEYS["a"], body)
+    assert status == 200 and appealed["status"] == "appealed"
+    assert call(cloud, "POST", f"/v1/alerts/{alert_id}/appeal", KEYS["a"], body)[0] == 409
+    decision = {"decision": "upheld", "reason": "经核实复核意见书，申诉成立"}
+    assert call(cloud, "POST", f"/v1/alerts/{alert_id}/decision", KEYS["a"], decision)[0] == 403
+    status, decided = call(cloud, "POST", f"/v1/alerts/{alert_id}/decision", KEYS["office"], decision)
+    assert status == 200 and decided["status"] == "upheld"
+    _, shown = call(cloud, "GET", f"/v1/alerts/{alert_id}", KEYS["a"])
+    assert [h["status"] for h in shown["history"]] == ["active", "closed", "appealed", "upheld"]
+    assert shown["history"][2]["evidence"] == ["复核意见书.pdf"]
+    cloud.set_now("2026-11-21T09:00:00+08:00")
+    call(cloud, "POST", "/v1/records", KEYS["a"], {"records": example_records("C2026-000002", skip="review")})
+    check_case("C2026-000002", cloud.services)  # a later check does not bring the card back
+    _, active = call(cloud, "GET", "/v1/alerts", KEYS["a"], query={"status": "active"})
+    assert alert_id not in [a["alert_id"] for a in active["alerts"]]
+    assert call(cloud, "GET", f"/v1/alerts/{alert_id}", KEYS["a"])[1]["status"] == "upheld"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from sunlight.service.alert_lifecycle import COUNTS, Create, Move, appeal_move, decision_move, plan_sync
 
 pytestmark = pytest.mark.unit
@@ -13,7 +12,12 @@ NOW = dt.datetime(2026, 11, 20, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 def verdict(rule: str, status: str = "active", by: str | None = None) -> dict[str, object]:
-    alert = {"alert_id": f"C1:{rule}:case", "rule": rule, "status": status, "raised_at": "2026-11-11T17:30:00+08:00"}
+    alert = {
+        "alert_id": f"C1:{rule}:case",
+        "rule": rule,
+        "status": status,
+        "raised_at": "2026-11-11T17:30:00+08:00",
+    }
     return alert | ({"withdrawn_by": by} if by else {})
 
 
@@ -25,7 +29,10 @@ def test_a_new_verdict_is_created_active_with_its_history() -> None:
 def test_a_higher_card_withdraws_the_stored_lower_one() -> None:
     stored = {"C1:T-YELLOW:case": "active"}
     changes = plan_sync(stored, [verdict("T-YELLOW", "withdrawn", "T-RED:case"), verdict("T-RED")], NOW, None)
-    assert Move("C1:T-YELLOW:case", "active", "withdrawn", {"at": NOW.isoformat(), "by": "T-RED:case"}) in changes
+    assert (
+        Move("C1:T-YELLOW:case", "active", "withdrawn", {"at": NOW.isoformat(), "by": "T-RED:case"})
+        in changes
+    )
     assert any(isinstance(c, Create) and c.alert["rule"] == "T-RED" for c in changes)
 
 

@@ -131,8 +131,6 @@ COUNTERS = Table(
 TABLES: tuple[Table, ...] = (CATALOG, CASES, RECORDS, ALERTS, PRINCIPALS, STAFF, COUNTERS)
 
 
-
-
 @dataclass(frozen=True)
 class Function:
     logical: str

@@ -52,7 +52,9 @@ def plan_sync(
         if status is None:
             history = [{"at": alert["raised_at"], "status": "active", "by": "rule check"}]
             if alert["status"] != "active":
-                history.append({"at": at, "status": alert["status"], "by": alert.get("withdrawn_by", "rule check")})
+                history.append(
+                    {"at": at, "status": alert["status"], "by": alert.get("withdrawn_by", "rule check")}
+                )
             changes.append(Create(alert, history))
         elif status in DERIVED and status != alert["status"]:
             by = alert.get("withdrawn_by") or "rule check"
@@ -60,13 +62,17 @@ def plan_sync(
     for alert_id, status in stored.items():
         if alert_id not in seen and status == "active":
             reason = "no longer supported by the case's records"
-            changes.append(Move(alert_id, "active", "retracted", {"at": at, "by": "rule check", "reason": reason}))
+            changes.append(
+                Move(alert_id, "active", "retracted", {"at": at, "by": "rule check", "reason": reason})
+            )
     if concluded_at is not None:
         changes += _close(stored, changes, at, concluded_at)
     return changes
 
 
-def _close(stored: dict[str, str], changes: list[Create | Move], at: str, concluded_at: dt.datetime) -> list[Move]:
+def _close(
+    stored: dict[str, str], changes: list[Create | Move], at: str, concluded_at: dt.datetime
+) -> list[Move]:
     """Close what will be active once the other changes are applied."""
     after = dict(stored)
     for change in changes:

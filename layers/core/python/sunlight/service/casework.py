@@ -51,7 +51,10 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
 
 
 def apply_sync(
-    case_no: str, derived: list[dict[str, Any]], now: dt.datetime, concluded_at: dt.datetime | None,
+    case_no: str,
+    derived: list[dict[str, Any]],
+    now: dt.datetime,
+    concluded_at: dt.datetime | None,
     services: Services,
 ) -> tuple[int, list[dict[str, Any]]]:
     """Apply the planned creates and moves; returns how many took effect and the alerts created."""

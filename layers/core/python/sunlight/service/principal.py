@@ -26,6 +26,12 @@ class Forbidden(SunlightError):
     code = "Forbidden"
 
 
+class Conflict(SunlightError):
+    """The request does not fit the state of the thing it is about (HTTP 409)."""
+
+    code = "Conflict"
+
+
 class NotFound(SunlightError):
     """Nothing there, or nothing the caller may know is there (HTTP 404)."""
 

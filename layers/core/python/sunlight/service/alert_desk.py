@@ -1,0 +1,55 @@
+"""The alert desk: reading one alert, a department's appeal, and the office's decision on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from sunlight.service.alert_lifecycle import Move, appeal_move, decision_move
+from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal
+from sunlight.service.services import Services
+
+
+class Appeal(BaseModel):
+    reason: str = Field(min_length=4, max_length=2000)
+    evidence: list[str] = Field(default_factory=list, max_length=20)
+
+
+class Decision(BaseModel):
+    decision: str = Field(pattern="^(upheld|dismissed)$")
+    reason: str = Field(min_length=4, max_length=2000)
+
+
+def get_alert(alert_id: str, principal: Principal, services: Services) -> dict[str, Any]:
+    alert = services.alerts.get(alert_id)
+    if alert is None or not principal.sees(alert["dept_code"], alert["region_code"]):
+        raise NotFound(f"alert {alert_id} not found")
+    return alert
+
+
+def appeal(alert_id: str, body: Appeal, principal: Principal, services: Services) -> dict[str, Any]:
+    alert = get_alert(alert_id, principal, services)
+    if principal.role != "department":
+        raise Forbidden("only the department the alert is about appeals it")
+    who = principal.name or principal.dept_code
+    move = appeal_move(alert["status"], who, body.reason, body.evidence, services.now())
+    return _apply(alert, move, services)
+
+
+def decide(alert_id: str, body: Decision, principal: Principal, services: Services) -> dict[str, Any]:
+    alert = get_alert(alert_id, principal, services)
+    if principal.role != "office":
+        raise Forbidden("only the supervision office decides appeals")
+    who = principal.name or f"office {principal.region_code}"
+    move = decision_move(alert["status"], body.decision == "upheld", who, body.reason, services.now())
+    return _apply(alert, move, services)
+
+
+def _apply(alert: dict[str, Any], move: Move | None, services: Services) -> dict[str, Any]:
+    alert_id = alert["alert_id"]
+    if move is None or not services.alerts.move(alert_id, move.before, move.after, move.entry):
+        raise Conflict(f"alert {alert_id} is {alert['status']}: that step does not apply")
+    moved = services.alerts.get(alert_id)
+    assert moved is not None
+    return moved
