@@ -14,6 +14,9 @@ from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
 from infra.constructs.compute import DEPS_LAYER_DIR, Compute
 from infra.constructs.data import Data
+from infra.constructs.documents import Documents
+from infra.constructs.schedules import Schedules
+from infra.constructs.topics import AlertTopics
 from infra.constructs.workflows import Workflows
 
 
@@ -31,10 +34,21 @@ class SunlightStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
         self.data = Data(self, "Data", config=config)
-        self.compute = Compute(self, "Compute", config=config, data=self.data, deps_layer_dir=deps_layer_dir)
+        self.documents = Documents(self, "Documents", config=config, data=self.data)
+        self.alert_topics = AlertTopics(self, "AlertTopics", config=config)
+        self.compute = Compute(
+            self,
+            "Compute",
+            config=config,
+            data=self.data,
+            documents=self.documents,
+            alert_topics=self.alert_topics,
+            deps_layer_dir=deps_layer_dir,
+        )
         self.workflows = Workflows(
             self, "Workflows", config=config, compute=self.compute, definition_file=definition_file
         )
+        self.schedules = Schedules(self, "Schedules", config=config, compute=self.compute)
         self.api = Api(self, "Api", config=config, compute=self.compute)
         self.alarms = Alarms(
             self,
@@ -44,6 +58,7 @@ class SunlightStack(Stack):
             compute=self.compute,
             workflows=self.workflows,
             api=self.api,
+            schedules=self.schedules,
         )
         Tags.of(self).add("project", "sunlight")
         Tags.of(self).add("sunlight:stage", config.stage)

@@ -1,7 +1,8 @@
 """Operations alarms and the encrypted "ops" topic they notify.
 
 One alarm each on: every function's Errors and Throttles, the state machine's failed and timed-out
-executions, the API's 5XX responses, and every table's throttled requests. Any datapoint at or
+executions, the API's 5XX responses, every table's throttled requests, and the depth of every
+scheduled function's dead-letter queue (a run that failed for good). Any datapoint at or
 above the threshold in a 5-minute period alarms; missing data (no traffic) is fine.
 """
 
@@ -22,6 +23,7 @@ from infra.constructs.api import Api
 from infra.constructs.compute import Compute
 from infra.constructs.data import Data
 from infra.constructs.keys import customer_key
+from infra.constructs.schedules import Schedules
 from infra.constructs.workflows import Workflows
 
 PERIOD = Duration.minutes(5)
@@ -49,6 +51,7 @@ class Alarms(Construct):
         compute: Compute,
         workflows: Workflows,
         api: Api,
+        schedules: Schedules,
     ) -> None:
         super().__init__(scope, construct_id)
         self._stage = config.stage
@@ -93,6 +96,11 @@ class Alarms(Construct):
                 operations=list(TABLE_OPERATIONS), period=PERIOD
             )
             self._alarm(f"table-{logical}", "throttled", throttled)
+        for logical, scheduled in schedules.scheduled.items():
+            depth = scheduled.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            )
+            self._alarm(f"{logical}-dlq", "messages", depth)
         CfnOutput(self, "OpsTopicArn", value=self.topic.topic_arn, description="alarms publish here")
 
     def _alarm(self, subject: str, what: str, metric: cloudwatch.IMetric) -> None:

@@ -23,11 +23,14 @@ ACCESS_LOG_DAYS = 365
 # Directives are read when issued and when appealed; after that they are kept, rarely read.
 INFREQUENT_ACCESS_AFTER = Duration.days(90)
 ACCESS_LOG_PREFIX = f"{spec.DOCUMENTS_BUCKET}/"
+SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
 
 
 class Documents(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, data: Data) -> None:
         super().__init__(scope, construct_id)
+        # Log delivery authorised by the log bucket's policy, not by an ACL (ACLs stay disabled).
+        self.node.set_context(SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, True)
         account = Stack.of(self).account
         self.access_logs = s3.Bucket(
             self,

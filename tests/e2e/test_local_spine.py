@@ -225,3 +225,9 @@ def test_the_readme_walkthrough_works(system: LocalSystem) -> None:
         return {a["rule"] for a in http(system, "GET", "/v1/cases/LY2026-000001", key)[1]["alerts"]}
 
     assert wait_for(lambda: {"P-ORDER", "L-LATE-REPORT"} <= rules())
+
+
+def test_the_local_scheduler_fires_the_sweep(system: LocalSystem) -> None:
+    assert system.provisioned is not None and system._invoker is not None
+    report = system._invoker.invoke(system.provisioned.functions["sweep"], {"source": "aws.events"})
+    assert set(report) >= {"read", "checked", "failed"} and report["failed"] == []

@@ -81,6 +81,9 @@ def _add_local_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     r.add_argument("--cloud-port", type=int, default=4566, help="moto's port (default 4566; 0 = any free)")
     r.add_argument("--simulate", action="store_true", help="replay the sample city's records as they happen")
+    r.add_argument(
+        "--sweep-every", type=float, default=60.0, help="seconds between deadline sweeps (default 60; 0 = none)"
+    )
     p = sub.add_parser(
         "push",
         help="send exchange records to a Sunlight API in batches",
@@ -110,7 +113,10 @@ def _local(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return push(args.records, args.key, args.url, args.batch, out, err)
     from sunlight.local.runner import RunOptions, run  # noqa: PLC0415 (brings boto3 and moto)
 
-    options = RunOptions(data=args.data, port=args.port, cloud_port=args.cloud_port, simulate=args.simulate)
+    options = RunOptions(
+        data=args.data, port=args.port, cloud_port=args.cloud_port, simulate=args.simulate,
+        sweep_every=args.sweep_every,
+    )
     return run(options, out, err)
 
 

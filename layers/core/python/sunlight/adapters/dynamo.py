@@ -27,7 +27,7 @@ from sunlight import spec
 from sunlight.domain.catalog import Item
 from sunlight.domain.lifecycle import Delivery
 from sunlight.domain.records import to_exchange_json
-from sunlight.service.ports import AlertFilter, AlertPage, CaseRow, ConcurrentAppend, StoredRecord
+from sunlight.service.ports import AlertFilter, AlertPage, CaseRow, ConcurrentAppend, DueCases, StoredRecord
 from sunlight.service.principal import Principal
 from sunlight.service.stored import chain_hash
 
@@ -272,6 +272,15 @@ class DynamoCases:
         except UpdateError:
             return None
         return _row(m.from_raw_data(answer["Attributes"]))
+
+    def due(self, now: dt.datetime) -> DueCases:
+        """Query every shard of the sparse due index up to `now`: reads only what is due."""
+        moment = int(now.timestamp())
+        case_nos: list[str] = []
+        for shard in range(DUE_SHARDS):
+            for row in self._model.due_index.query(f"due#{shard}", self._model.next_due <= moment):
+                case_nos.append(row.case_no)
+        return DueCases(case_nos, len(case_nos))
 
     def set_execution(self, case_no: str, execution_arn: str) -> None:
         self._model(case_no).update(actions=[self._model.execution_arn.set(execution_arn)])

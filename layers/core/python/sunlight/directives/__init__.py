@@ -187,7 +187,7 @@ def _context(d: Directive) -> dict[str, Any]:
         "rule": rule,
         "rule_name": rule_name,
         "level_name": _LEVEL_NAMES.get(str(alert["level"]), str(alert["level"])),
-        "legal_basis": str(alert.get("legal_basis") or ""),
+        "legal_basis": str(alert.get("legal_basis") or "").strip().rstrip("。；;."),
         "message": str(alert.get("message") or ""),
         "raised_at": _datetime(alert["raised_at"], tz),
         "as_of": _datetime(facts["now"], tz) if facts.get("now") else None,

@@ -54,6 +54,7 @@ class RunOptions:
     functions_dir: Path = FUNCTIONS_DIR
     state_machine_file: Path | None = None
     simulate_rate: float = 20.0  # records a second, at most, while catching up
+    sweep_every: float = 60.0  # seconds between deadline sweeps (EventBridge's schedule in the cloud)
 
 
 # -- API keys ---------------------------------------------------------------------------------------
@@ -205,6 +206,8 @@ class LocalSystem:
             self.stop(save=False)
             raise
         self._spawn("sunlight-dump", self._dump_loop)
+        if self.options.sweep_every > 0 and "sweep" in self.provisioned.functions:
+            self._spawn("sunlight-sweep", self._sweep_loop)
         if self.options.simulate:
             self._spawn("sunlight-simulate", self._simulate)
         return self
@@ -246,6 +249,17 @@ class LocalSystem:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
+
+    def _sweep_loop(self) -> None:
+        """Fire the sweep as the EventBridge schedule would: a scheduled event, every few seconds."""
+        assert self.provisioned is not None and self._invoker is not None
+        function = self.provisioned.functions["sweep"]
+        while not self._stopping.wait(self.options.sweep_every):
+            event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+            try:
+                log.info("sweep: %s", self._invoker.invoke(function, event))
+            except Exception:
+                log.exception("the sweep failed (the next one will try again)")
 
     def _dump_loop(self) -> None:
         while not self._stopping.wait(self.options.dump_every):

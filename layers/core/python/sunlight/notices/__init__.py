@@ -85,10 +85,17 @@ class NoticeSettings(BaseModel):
     # One SMS segment of UCS-2 (Chinese) text is 70 characters; longer texts split and cost more.
     max_chars: int = Field(default=70, ge=20, le=1600)
     # AWS sender ID: 1-11 letters and digits, at least one letter.
-    sender_id: str = Field(default="SUNLIGHT", pattern=r"^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$")
+    sender_id: str = Field(default="SUNLIGHT", pattern=r"^[A-Za-z0-9]{1,11}$")
     signature: str = "（阳光监察）"
     levels_to_handler: frozenset[Level] = frozenset({"warning", "yellow_card"})
     levels_to_leader: frozenset[Level] = frozenset({"yellow_card", "red_card"})
+
+    @field_validator("sender_id")
+    @classmethod
+    def _sender_has_a_letter(cls, value: str) -> str:
+        if not any(c.isalpha() for c in value):
+            raise ValueError("a sender ID needs at least one letter")
+        return value
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -166,6 +173,10 @@ def _reachable(member: StaffMember | None) -> bool:
     return member is not None and member.active and bool(member.phone)
 
 
+def _present(members: Iterable[StaffMember | None]) -> list[StaffMember]:
+    return [m for m in members if m is not None and _reachable(m)]
+
+
 def recipients(
     alert: AlertLike, handler: StaffMember | None, leader: StaffMember | None, settings: NoticeSettings
 ) -> list[StaffMember]:
@@ -183,12 +194,9 @@ def recipients(
         wanted.append(leader)
     if not wanted:
         return []
-    chosen = [m for m in wanted if _reachable(m)]
-    if not chosen:
-        chosen = [m for m in (handler, leader) if m not in wanted and _reachable(m)][:1]
+    chosen = _present(wanted) or _present(m for m in (handler, leader) if m not in wanted)[:1]
     out: list[StaffMember] = []
     for member in chosen:
-        assert member is not None
         if all(member.handler_id != o.handler_id and member.phone != o.phone for o in out):
             out.append(member)
     return out
@@ -226,6 +234,27 @@ def _body_variants(body: str) -> list[str]:
         core = core.split("：", 1)[0]
         push(core + "。")
     return out
+
+
+def _fit(text: str, room: int) -> str:
+    """The longest start of `text` within `room` characters, marked "…" when cut."""
+    if sms_length(text) <= room:
+        return text
+    cut = text[: max(room - 1, 0)]
+    while cut and sms_length(cut) > room - 1:  # characters beyond the BMP count twice
+        cut = cut[:-1]
+    return cut + "…" if room > 0 else ""
+
+
+def _cut(core: str, room: int) -> str:
+    """The body cut to `room` characters, the due moment's parenthesis kept if it can be."""
+    moments = list(re.finditer(r"（[^（）]*\d+月\d+日[^（）]*）", core))
+    if moments:
+        moment = moments[-1]
+        tail = core[moment.start() :]
+        if sms_length(tail) + 2 <= room:
+            return _fit(core[: moment.start()], room - sms_length(tail)) + tail
+    return _fit(core, room)
 
 
 def _split(view: _View) -> tuple[str, str]:
@@ -267,11 +296,7 @@ def compose(alert: AlertLike, settings: NoticeSettings) -> str:
         if sms_length(text) <= limit:
             break
     else:
-        room = limit - sms_length(head) - 1
-        core = bodies[-1].rstrip("。")
-        text = head + (core[: max(room, 0)] + "…" if room > 0 else "")
-        while sms_length(text) > limit and len(text) > len(head) + 1:  # characters beyond the BMP
-            text = text[: -2] + "…"
+        text = head + _cut(bodies[-1].rstrip("。"), limit - sms_length(head))
     if settings.signature and sms_length(text + settings.signature) <= limit:
         text += settings.signature
     return text
@@ -297,12 +322,12 @@ def send_at(now: dt.datetime, calendar: WorkCalendar, settings: NoticeSettings) 
     the end of the quiet hours. Pure: a function of `now`, the calendar and the settings.
     """
     local = calendar.local(now)
-    if not is_quiet(local.timetz().replace(tzinfo=None), settings):
+    if not is_quiet(local.time(), settings):
         return now
     tz = calendar.tz
     if not settings.deliver_at_office_open:
         end = dt.datetime.combine(local.date(), settings.quiet_end, tz)
-        return end if end > local else dt.datetime.combine(local.date() + dt.timedelta(days=1), end.time(), tz)
+        return end if end > local else end + dt.timedelta(days=1)
     opens = calendar.settings.office_open
     day = local.date()
     for _ in range(366):
@@ -366,8 +391,8 @@ def digest(alerts: Sequence[AlertLike], day: dt.date, settings: NoticeSettings |
 
     Withdrawn alerts are not counted (the card that withdrew them is); an alert is counted once.
     """
-    limit = (settings or NoticeSettings()).max_chars
-    signature = (settings or NoticeSettings()).signature
+    settings = settings or NoticeSettings()
+    limit, signature = settings.max_chars, settings.signature
     views = {v.alert_id: v for v in map(_view, alerts) if v.status != "withdrawn"}
     counts = dict.fromkeys(LEVEL_ZH, 0)
     worst: dict[str, int] = {}

@@ -77,8 +77,17 @@ class RecordLog(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class DueCases:
+    """The cases whose next due moment has come, and how many index items reading them cost."""
+
+    case_nos: list[str]
+    read: int
+
+
 class CaseStore(Protocol):
     def get(self, case_no: str) -> CaseRow | None: ...
+    def due(self, now: dt.datetime) -> DueCases: ...
     def take_token(self, case_no: str) -> CaseRow | None:
         """Remove and return the parked task token (returns the row as it was before)."""
         ...

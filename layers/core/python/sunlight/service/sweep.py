@@ -1,0 +1,48 @@
+"""The deadline sweep: check exactly the cases whose next moment has come, nothing else.
+
+Its work grows with the cases due, not the cases open: the due index is sparse and keyed by the next
+due moment. Checking a case is the same step the workflow runs (fold, evaluate at now, store alerts
+with conditional writes, move the next due moment), so a sweep racing another sweep or an arriving
+record can only find the alert already stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from sunlight.service.casework import check_case
+from sunlight.service.services import Services
+
+logger = Logger(service="sunlight-sweep", child=True)
+
+
+@dataclass
+class SweepReport:
+    now: str
+    read: int
+    checked: int
+    changed: int
+    failed: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"now": self.now, "read": self.read, "checked": self.checked, "changed": self.changed,
+                "failed": self.failed}
+
+
+def sweep(services: Services) -> SweepReport:
+    now = services.now()
+    due = services.cases.due(now)
+    report = SweepReport(now.isoformat(timespec="seconds"), due.read, 0, 0)
+    for case_no in due.case_nos:
+        try:
+            result = check_case(case_no, services)
+        except Exception:  # one broken case must not stop the sweep; it stays due and is retried
+            logger.exception("check failed", extra={"case_no": case_no})
+            report.failed.append(case_no)
+            continue
+        report.checked += 1
+        report.changed += int(result["changed"])
+    return report
