@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
-
 from sunlight.bootstrap import from_environment
 from sunlight.service.services import Services
 from sunlight.service.sweep import sweep

@@ -281,7 +281,9 @@ class Compute(Construct):
         bucket = self._documents.bucket
         role.add_to_policy(
             iam.PolicyStatement(
-                sid="Documents", actions=list(DOCUMENT_OBJECT_ACTIONS), resources=[bucket.arn_for_objects("*")]
+                sid="Documents",
+                actions=list(DOCUMENT_OBJECT_ACTIONS),
+                resources=[bucket.arn_for_objects("*")],
             )
         )
         role.add_to_policy(

@@ -45,7 +45,7 @@ class Data(Construct):
                 self,
                 "TableKey",
                 alias=f"alias/{names.prefix(config.stage)}-data",
-                description=f"Sunlight {config.stage}: tables, the personal-data key secret and the documents",
+                description=f"Sunlight {config.stage}: tables, personal-data key secret, documents",
             )
         self.tables: dict[str, dynamodb.Table] = {
             table.logical: self._table(table, config) for table in spec.TABLES

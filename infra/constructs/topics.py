@@ -43,7 +43,10 @@ class AlertTopics(Construct):
             )
             self.topics[level] = topic
             CfnOutput(
-                self, f"{names.construct_id(level)}TopicArn", value=topic.topic_arn, description=f"{level} alerts"
+                self,
+                f"{names.construct_id(level)}TopicArn",
+                value=topic.topic_arn,
+                description=f"{level} alerts",
             )
 
     def arns_json(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sunlight import spec
 
@@ -11,11 +13,11 @@ from tests.infra.conftest import Synthesis
 pytestmark = pytest.mark.infra
 
 
-def _alarms(synthesis: Synthesis) -> list[dict]:
+def _alarms(synthesis: Synthesis) -> list[dict[str, Any]]:
     return [a["Properties"] for a in synthesis.resources("AWS::CloudWatch::Alarm").values()]
 
 
-def _dimension(alarm: dict, name: str) -> str | None:
+def _dimension(alarm: dict[str, Any], name: str) -> str | None:
     for dimension in alarm.get("Dimensions", []):
         if dimension["Name"] == name:
             return ref_id(dimension["Value"]) or dimension["Value"]
@@ -53,7 +55,8 @@ def test_every_table_alarms_on_throttled_requests(synthesis: Synthesis) -> None:
 
 
 def test_every_alarm_notifies_the_encrypted_ops_topic(synthesis: Synthesis) -> None:
-    ((topic_id, topic),) = synthesis.resources("AWS::SNS::Topic").items()
+    topic_id = synthesis.logical_id(synthesis.stack.alarms.topic)
+    topic = synthesis.cfn["Resources"][topic_id]
     assert topic["Properties"]["TopicName"] == "sunlight-dev-ops"
     assert "KmsMasterKeyId" in topic["Properties"]
     for alarm in _alarms(synthesis):

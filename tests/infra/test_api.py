@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sunlight import spec
 
@@ -32,7 +34,7 @@ def _paths(synthesis: Synthesis) -> dict[str, str]:
     return paths
 
 
-def _methods(synthesis: Synthesis) -> dict[tuple[str, str], dict]:
+def _methods(synthesis: Synthesis) -> dict[tuple[str, str], dict[str, Any]]:
     paths = _paths(synthesis)
     return {
         (m["Properties"]["HttpMethod"], paths[str(ref_id(m["Properties"]["ResourceId"]))]): m["Properties"]

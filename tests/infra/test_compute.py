@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, Environment, Stack
 from sunlight import spec
 
 from infra import names
+from infra.config import StageConfig
 from infra.constructs.compute import RUNTIME, Compute
 from infra.constructs.data import Data
+from infra.constructs.documents import Documents
+from infra.constructs.topics import AlertTopics
 from tests.infra.cfn import as_list, ref_id, referenced_ids, render
 from tests.infra.conftest import Synthesis
 
 pytestmark = pytest.mark.infra
 
 
-def _function(synthesis: Synthesis, function: spec.Function) -> dict:
-    return synthesis.cfn["Resources"][
+def _function(synthesis: Synthesis, function: spec.Function) -> dict[str, Any]:
+    resource: dict[str, Any] = synthesis.cfn["Resources"][
         synthesis.logical_id(synthesis.stack.compute.functions[function.logical])
     ]
+    return resource
 
 
-def _role_statements(synthesis: Synthesis, function: spec.Function) -> list[dict]:
+def _role_statements(synthesis: Synthesis, function: spec.Function) -> list[dict[str, Any]]:
     role_id = synthesis.logical_id(synthesis.stack.compute.functions[function.logical].role)
     return [
         statement
@@ -112,17 +119,115 @@ def test_function_may_touch_only_its_own_tables(synthesis: Synthesis, function: 
             assert "*" not in render(resource), "indexes are granted by name"
 
 
-def test_deps_layer_is_added_when_its_folder_exists(tmp_path: Path, config) -> None:
+def test_deps_layer_is_added_when_its_folder_exists(tmp_path: Path, config: StageConfig) -> None:
     (tmp_path / "python").mkdir()
-    stack = Stack(App(), "Probe", env={"region": "cn-north-1"})
+    stack = Stack(App(), "Probe", env=Environment(region="cn-north-1"))
     data = Data(stack, "Data", config=config)
-    assert len(Compute(stack, "With", config=config, data=data, deps_layer_dir=tmp_path).layers) == 2
-    assert (
-        len(Compute(stack, "Without", config=config, data=data, deps_layer_dir=tmp_path / "none").layers) == 1
-    )
+    documents = Documents(stack, "Documents", config=config, data=data)
+    topics = AlertTopics(stack, "AlertTopics", config=config)
+
+    def compute(construct_id: str, deps_layer_dir: Path) -> Compute:
+        return Compute(
+            stack,
+            construct_id,
+            config=config,
+            data=data,
+            documents=documents,
+            alert_topics=topics,
+            deps_layer_dir=deps_layer_dir,
+        )
+
+    assert len(compute("With", tmp_path).layers) == 2
+    assert len(compute("Without", tmp_path / "none").layers) == 1
 
 
 def test_the_deps_layer_is_built_for_the_functions_runtime() -> None:
     makefile = (spec.ROOT / "Makefile").read_text(encoding="utf-8")
     (version,) = re.findall(r"^LAMBDA_PYTHON := (\S+)$", makefile, flags=re.MULTILINE)
     assert f"python{version}" == RUNTIME.name
+
+
+def _roles_granted(synthesis: Synthesis, targets: set[str]) -> set[str]:
+    """Logical ids of the roles whose policies allow anything on a resource in `targets`."""
+    roles: set[str] = set()
+    for policy in synthesis.resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Effect"] == "Allow" and referenced_ids(statement["Resource"]) & targets:
+                roles |= {str(ref_id(role)) for role in policy["Properties"]["Roles"]}
+    for role_id, role in synthesis.resources("AWS::IAM::Role").items():
+        if referenced_ids(role["Properties"].get("Policies", [])) & targets:
+            roles.add(role_id)
+    return roles
+
+
+def _role_ids(synthesis: Synthesis, flagged: Callable[[spec.Function], bool]) -> set[str]:
+    return {
+        synthesis.logical_id(synthesis.stack.compute.functions[f.logical].role)
+        for f in spec.FUNCTIONS
+        if flagged(f)
+    }
+
+
+def test_spec_flags_are_exercised() -> None:
+    assert any(f.writes_documents for f in spec.FUNCTIONS)
+    assert not all(f.writes_documents for f in spec.FUNCTIONS)
+    assert any(f.sends_text for f in spec.FUNCTIONS)
+    assert not all(f.sends_text for f in spec.FUNCTIONS)
+
+
+@pytest.mark.parametrize("function", spec.FUNCTIONS, ids=lambda f: f.logical)
+def test_document_writers_are_told_the_bucket(synthesis: Synthesis, function: spec.Function) -> None:
+    variables = _function(synthesis, function)["Properties"]["Environment"]["Variables"]
+    if not function.writes_documents:
+        assert spec.DOCUMENTS_ENV not in variables
+        return
+    assert ref_id(variables[spec.DOCUMENTS_ENV]) == synthesis.logical_id(synthesis.stack.documents.bucket)
+
+
+@pytest.mark.parametrize("function", spec.FUNCTIONS, ids=lambda f: f.logical)
+def test_texting_functions_are_told_the_topic_of_each_level(
+    synthesis: Synthesis, function: spec.Function
+) -> None:
+    variables = _function(synthesis, function)["Properties"]["Environment"]["Variables"]
+    if not function.sends_text:
+        assert spec.ALERT_TOPICS_ENV not in variables
+        return
+    topics = json.loads(render(variables[spec.ALERT_TOPICS_ENV]))
+    assert topics == {
+        level: f"<{synthesis.logical_id(topic)}>"
+        for level, topic in synthesis.stack.alert_topics.topics.items()
+    }
+    assert list(topics) == list(spec.LEVELS)
+
+
+def test_only_document_writers_may_use_the_documents_bucket(synthesis: Synthesis) -> None:
+    bucket_id = synthesis.logical_id(synthesis.stack.documents.bucket)
+    writers = _role_ids(synthesis, lambda f: f.writes_documents)
+    assert _roles_granted(synthesis, {bucket_id}) == writers
+    for function in spec.FUNCTIONS:
+        if function.writes_documents:
+            s3 = [
+                s
+                for s in _role_statements(synthesis, function)
+                if any(str(a).startswith("s3:") for a in as_list(s["Action"]))
+            ]
+            actions = {a for s in s3 for a in as_list(s["Action"])}
+            assert actions == {"s3:GetObject", "s3:PutObject", "s3:ListBucket"}
+            assert all(referenced_ids(s["Resource"]) == {bucket_id} for s in s3)
+
+
+def test_only_texting_functions_may_publish_to_the_alert_topics_or_send_texts(synthesis: Synthesis) -> None:
+    topics = synthesis.stack.alert_topics
+    texters = _role_ids(synthesis, lambda f: f.sends_text)
+    topic_ids = {synthesis.logical_id(topic) for topic in topics.topics.values()}
+    assert _roles_granted(synthesis, topic_ids) == texters
+    assert _roles_granted(synthesis, {synthesis.logical_id(topics.key)}) == texters
+    publishing_anywhere: set[str] = set()
+    for policy in synthesis.resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "*" in as_list(statement["Resource"]) and any(
+                str(a).startswith("sns:") for a in as_list(statement["Action"])
+            ):
+                assert as_list(statement["Action"]) == ["sns:Publish"]
+                publishing_anywhere |= {str(ref_id(role)) for role in policy["Properties"]["Roles"]}
+    assert publishing_anywhere == texters

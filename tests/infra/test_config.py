@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aws_cdk import App, Stack
@@ -16,8 +17,11 @@ from infra.nag import apply_checks, synthesize
 pytestmark = pytest.mark.infra
 
 
-def _stages() -> dict:
-    return json.loads((spec.ROOT / "cdk.json").read_text(encoding="utf-8"))["context"][STAGES_CONTEXT_KEY]
+def _stages() -> dict[str, Any]:
+    stages: dict[str, Any] = json.loads((spec.ROOT / "cdk.json").read_text(encoding="utf-8"))["context"][
+        STAGES_CONTEXT_KEY
+    ]
+    return stages
 
 
 def test_dev_is_the_default_stage_and_lists_departments_and_the_office() -> None:
@@ -48,12 +52,25 @@ def test_an_unknown_stage_names_the_known_ones() -> None:
         ({"office_hours": ["8.30", "17:30"]}, "HH:MM"),
         ({"surprise": 1}, "surprise"),
         ({"departments": []}, "departments"),
+        ({"sweep_minutes": 0}, "sweep_minutes"),
     ],
 )
-def test_invalid_settings_are_rejected_with_the_field(override: dict, message: str) -> None:
+def test_invalid_settings_are_rejected_with_the_field(override: dict[str, Any], message: str) -> None:
     stages = {"dev": {**_stages()["dev"], **override}}
     with pytest.raises(ConfigError, match=message):
         load_stage(stages, "dev")
+
+
+def test_the_sweep_runs_at_the_spec_rate_unless_the_stage_says_otherwise() -> None:
+    (sweep,) = (f for f in spec.FUNCTIONS if f.logical == "sweep")
+    assert sweep.schedule_minutes is not None
+    assert load_stage(_stages(), "dev").schedule_minutes_of(sweep) == sweep.schedule_minutes
+    stages = {**_stages(), "dev-li": {"extends": "dev", "sweep_minutes": 1}}
+    config = load_stage(stages, "dev-li")
+    assert config.schedule_minutes_of(sweep) == 1
+    unscheduled = [f for f in spec.FUNCTIONS if f.schedule_minutes is None]
+    assert unscheduled
+    assert all(config.schedule_minutes_of(f) is None for f in unscheduled)
 
 
 def test_duplicate_department_codes_are_rejected() -> None:

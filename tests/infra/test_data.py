@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import pytest
 from sunlight import spec
@@ -16,7 +17,7 @@ from tests.infra.conftest import Synthesis
 pytestmark = pytest.mark.infra
 
 
-def _table(synthesis: Synthesis, name: str) -> dict:
+def _table(synthesis: Synthesis, name: str) -> dict[str, Any]:
     (table,) = (
         t
         for t in synthesis.resources("AWS::DynamoDB::Table").values()
@@ -38,6 +39,29 @@ def test_keys_attributes_and_indexes_match_the_spec(synthesis: Synthesis, table:
     assert actual["AttributeDefinitions"] == expected["AttributeDefinitions"]
     assert actual.get("GlobalSecondaryIndexes") == expected.get("GlobalSecondaryIndexes")
     assert actual["BillingMode"] == expected["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_the_staff_and_counters_tables_and_the_notice_index(synthesis: Synthesis) -> None:
+    """Spelled out, not derived from the spec: the shapes the functions of issue 4 rely on."""
+    staff = _table(synthesis, "sunlight-dev-staff")["Properties"]
+    assert staff["KeySchema"] == [
+        {"AttributeName": "dept_code", "KeyType": "HASH"},
+        {"AttributeName": "handler_id", "KeyType": "RANGE"},
+    ]
+    assert "GlobalSecondaryIndexes" not in staff
+    counters = _table(synthesis, "sunlight-dev-counters")["Properties"]
+    assert counters["KeySchema"] == [{"AttributeName": "counter", "KeyType": "HASH"}]
+    assert counters["AttributeDefinitions"] == [{"AttributeName": "counter", "AttributeType": "S"}]
+    alerts = _table(synthesis, "sunlight-dev-alerts")["Properties"]
+    (notice,) = (i for i in alerts["GlobalSecondaryIndexes"] if i["IndexName"] == "notice-index")
+    assert notice["KeySchema"] == [
+        {"AttributeName": "notice_shard", "KeyType": "HASH"},
+        {"AttributeName": "notice_due", "KeyType": "RANGE"},
+    ]
+    assert notice["Projection"] == {"ProjectionType": "ALL"}
+    types = {a["AttributeName"]: a["AttributeType"] for a in alerts["AttributeDefinitions"]}
+    assert types["notice_shard"] == "S"
+    assert types["notice_due"] == "N"
 
 
 def test_every_table_has_point_in_time_recovery_encryption_and_is_retained(synthesis: Synthesis) -> None:
@@ -69,8 +93,8 @@ def test_the_data_key_secret_is_retained_and_filled_once_by_the_initialiser(synt
 
 
 def test_the_initialiser_writes_base64_of_32_random_bytes_on_create_only() -> None:
-    calls: list[dict] = []
-    sent: list[dict] = []
+    calls: list[dict[str, str]] = []
+    sent: list[dict[str, Any]] = []
 
     class Secrets:
         def put_secret_value(self, **kwargs: str) -> None:
@@ -108,7 +132,7 @@ def test_the_initialiser_reports_a_failure_instead_of_hanging() -> None:
         def put_secret_value(self, **kwargs: str) -> None:
             raise RuntimeError("AccessDenied")
 
-    sent: list[dict] = []
+    sent: list[dict[str, Any]] = []
     event = {
         "RequestType": "Create",
         "ResourceProperties": {"SecretId": "arn:secret"},

@@ -36,7 +36,7 @@ def _function_id(synthesis: Synthesis, function: spec.Function) -> str:
     return synthesis.logical_id(synthesis.stack.compute.functions[function.logical])
 
 
-def test_the_sweep_is_scheduled_and_nothing_else_is() -> None:
+def test_the_sweep_is_scheduled() -> None:
     assert "sweep" in {f.logical for f in SCHEDULED}
 
 
@@ -51,6 +51,7 @@ def test_one_rule_per_scheduled_function(synthesis: Synthesis) -> None:
 def test_rule_runs_its_function_at_the_configured_rate(synthesis: Synthesis, function: spec.Function) -> None:
     properties = _rule(synthesis, function)
     minutes = synthesis.config.schedule_minutes_of(function)
+    assert minutes is not None
     assert minutes == (synthesis.config.sweep_minutes or function.schedule_minutes)
     assert properties["ScheduleExpression"] == rate(minutes)
     assert properties["State"] == "ENABLED"
@@ -80,7 +81,9 @@ def test_delivery_is_retried_and_then_dead_lettered(synthesis: Synthesis, functi
 
 
 @pytest.mark.parametrize("function", SCHEDULED, ids=lambda f: f.logical)
-def test_a_failed_run_is_retried_and_then_dead_lettered(synthesis: Synthesis, function: spec.Function) -> None:
+def test_a_failed_run_is_retried_and_then_dead_lettered(
+    synthesis: Synthesis, function: spec.Function
+) -> None:
     (config,) = (
         c["Properties"]
         for c in synthesis.resources("AWS::Lambda::EventInvokeConfig").values()
@@ -117,7 +120,8 @@ def test_dead_letter_queue_is_encrypted_ssl_only_and_written_by_its_rule_only(
     )
     found = list(statements(policy))
     assert any(
-        s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}} for s in found
+        s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in found
     )
     (allow,) = (s for s in found if s["Effect"] == "Allow")
     assert allow["Principal"] == {"Service": "events.amazonaws.com"}
@@ -127,7 +131,9 @@ def test_dead_letter_queue_is_encrypted_ssl_only_and_written_by_its_rule_only(
 
 
 @pytest.mark.parametrize("function", SCHEDULED, ids=lambda f: f.logical)
-def test_dead_letter_queue_depth_alarms_to_the_ops_topic(synthesis: Synthesis, function: spec.Function) -> None:
+def test_dead_letter_queue_depth_alarms_to_the_ops_topic(
+    synthesis: Synthesis, function: spec.Function
+) -> None:
     queue_id = _queue_id(synthesis, function)
     (alarm,) = (
         a["Properties"]

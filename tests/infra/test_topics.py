@@ -20,7 +20,9 @@ def test_one_topic_per_level_besides_the_ops_topic(synthesis: Synthesis) -> None
 
 
 @pytest.mark.parametrize("level", spec.LEVELS)
-def test_alert_topic_is_encrypted_with_its_customer_key_and_ssl_only(synthesis: Synthesis, level: str) -> None:
+def test_alert_topic_is_encrypted_with_its_customer_key_and_ssl_only(
+    synthesis: Synthesis, level: str
+) -> None:
     topic_id = synthesis.logical_id(synthesis.stack.alert_topics.topics[level])
     properties = synthesis.cfn["Resources"][topic_id]["Properties"]
     key_id = synthesis.logical_id(synthesis.stack.alert_topics.key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from sunlight import spec
@@ -15,9 +16,10 @@ from tests.infra.conftest import Synthesis
 pytestmark = pytest.mark.infra
 
 
-def _machine(synthesis: Synthesis) -> dict:
+def _machine(synthesis: Synthesis) -> dict[str, Any]:
     (machine,) = synthesis.resources("AWS::StepFunctions::StateMachine").values()
-    return machine["Properties"]
+    properties: dict[str, Any] = machine["Properties"]
+    return properties
 
 
 def _deployed_definition(synthesis: Synthesis) -> str:

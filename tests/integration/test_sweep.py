@@ -8,9 +8,9 @@ import time
 
 import boto3
 import pytest
-
 from sunlight.adapters.dynamo import due_shard
 from sunlight.service.sweep import sweep
+
 from tests.integration.conftest import KEYS, REGION, Cloud, call, example_records, push_live
 
 pytestmark = pytest.mark.integration
@@ -23,9 +23,18 @@ def seed_open_cases(total: int, due: int, now: dt.datetime) -> None:
         for n in range(total):
             case_no = f"OPEN-{n:06d}"
             moment = now - dt.timedelta(minutes=1) if n < due else now + dt.timedelta(days=1)
-            batch.put_item(Item={"case_no": case_no, "dept_code": "X", "region_code": "330100",
-                                 "item_code": "330100-JS-001", "record_count": 0, "checked_count": 0,
-                                 "due_shard": due_shard(case_no), "next_due": int(moment.timestamp())})
+            batch.put_item(
+                Item={
+                    "case_no": case_no,
+                    "dept_code": "X",
+                    "region_code": "330100",
+                    "item_code": "330100-JS-001",
+                    "record_count": 0,
+                    "checked_count": 0,
+                    "due_shard": due_shard(case_no),
+                    "next_due": int(moment.timestamp()),
+                }
+            )
 
 
 @pytest.mark.parametrize("total", [1_000, 100_000])
@@ -50,7 +59,9 @@ def test_a_due_case_gets_its_card_once_and_its_next_moment_moves_on(cloud: Cloud
     assert again.read == 0 and again.changed == 0  # nothing due until the red moment
     row = cloud.services.cases.get("C2026-000007")
     assert row is not None and row.next_due is not None
-    assert row.next_due.astimezone(dt.UTC) == dt.datetime(2026, 11, 16, 9, 30, tzinfo=dt.UTC)  # 17:30 +08:00
+    assert row.next_due.astimezone(dt.UTC) == dt.datetime(
+        2026, 11, 16, 9, 30, 1, tzinfo=dt.UTC
+    )  # 17:30:01 +08:00
 
 
 def test_parallel_sweeps_and_an_arriving_record_store_each_alert_once(cloud: Cloud) -> None:
@@ -68,7 +79,9 @@ def test_parallel_sweeps_and_an_arriving_record_store_each_alert_once(cloud: Clo
     cloud.services.alerts.create = counting_create  # type: ignore[method-assign]
     late = example_records("C2026-000008")[3]
     workers = [threading.Thread(target=sweep, args=(cloud.services,)) for _ in range(4)]
-    workers.append(threading.Thread(target=call, args=(cloud, "POST", "/v1/records", KEYS["a"], {"records": [late]})))
+    workers.append(
+        threading.Thread(target=call, args=(cloud, "POST", "/v1/records", KEYS["a"], {"records": [late]}))
+    )
     for w in workers:
         w.start()
     for w in workers:

@@ -143,7 +143,11 @@ def test_a_directive_cites_the_case_the_rule_its_basis_and_the_clock(calendar: W
 
 def test_the_pauses_of_a_type_b_special_procedure_are_on_the_directive(calendar: WorkCalendar) -> None:
     case = _open_case().add(
-        "special_start", "2026-11-04 09:00", special_no=1, kind="expert_review", planned={"value": 10, "unit": "G"}
+        "special_start",
+        "2026-11-04 09:00",
+        special_no=1,
+        kind="expert_review",
+        planned={"value": 10, "unit": "G"},
     )
     case.add("special_end", "2026-11-11 09:00", special_no=1, result="通过")
     html = render_html(_directive(calendar, _alert(calendar, "T-YELLOW", "2026-11-19 09:00", case=case)))

@@ -82,7 +82,10 @@ def _add_local_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     r.add_argument("--cloud-port", type=int, default=4566, help="moto's port (default 4566; 0 = any free)")
     r.add_argument("--simulate", action="store_true", help="replay the sample city's records as they happen")
     r.add_argument(
-        "--sweep-every", type=float, default=60.0, help="seconds between deadline sweeps (default 60; 0 = none)"
+        "--sweep-every",
+        type=float,
+        default=60.0,
+        help="seconds between deadline sweeps (default 60; 0 = none)",
     )
     p = sub.add_parser(
         "push",
@@ -114,7 +117,10 @@ def _local(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from sunlight.local.runner import RunOptions, run  # noqa: PLC0415 (brings boto3 and moto)
 
     options = RunOptions(
-        data=args.data, port=args.port, cloud_port=args.cloud_port, simulate=args.simulate,
+        data=args.data,
+        port=args.port,
+        cloud_port=args.cloud_port,
+        simulate=args.simulate,
         sweep_every=args.sweep_every,
     )
     return run(options, out, err)

@@ -120,8 +120,8 @@ STAFF = Table(
     "staff",
     Key("dept_code"),
     Key("handler_id"),
-    purpose="the staff registry: name, role (handler/leader), leader_id and phone of each department's staff, "
-    "for text alerts",
+    purpose="the staff registry: name, role (handler/leader), leader_id and phone of each department's "
+    "staff, for text alerts",
 )
 COUNTERS = Table(
     "counters",

@@ -15,7 +15,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sunlight.domain.config import Level
 from sunlight.domain.errors import SunlightError
 from sunlight.domain.rules import LEVEL_ZH, Alert
 from sunlight.notices import AlertLike, mainland_mobile
@@ -94,9 +93,10 @@ class SnsTexts:
 class SnsAlertTopics:
     """Alerts published to the topic of their level, for officers who subscribe (email, SMS, queue)."""
 
-    def __init__(self, client: Any, topics: Mapping[Level, str]) -> None:
+    def __init__(self, client: Any, topics: Mapping[str, str]) -> None:
+        """`topics`: level ("warning", "yellow_card", "red_card") -> topic ARN; a level may be left out."""
         self._client = client
-        self._topics: dict[str, str] = {str(level): arn for level, arn in topics.items()}
+        self._topics = dict(topics)
 
     def publish(self, alert: AlertLike) -> str | None:
         """Publish the alert's JSON to its level's topic; None when that level has no topic."""

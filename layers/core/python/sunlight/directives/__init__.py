@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -139,19 +140,22 @@ def prepare_directive(
 
 # -- rendering ---------------------------------------------------------------------------------
 
-_env = Environment(
-    loader=PackageLoader("sunlight.directives", "templates"),
-    autoescape=True,  # every value is escaped: item names and messages come from departments
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("sunlight.directives", "templates"),
+        autoescape=True,  # every value is escaped: item names and messages come from departments
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def render_html(directive: Directive) -> str:
     """The directive as a standalone HTML page (UTF-8, print styles for A4)."""
-    return _env.get_template(f"{directive.kind}.html.j2").render(_context(directive))
+    return _environment().get_template(f"{directive.kind}.html.j2").render(_context(directive))
 
 
 def render_pdf(directive: Directive) -> bytes:

@@ -34,6 +34,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 FONT = "STSong-Light"
 RED = colors.HexColor("#cc0000")
 
+
 @cache
 def _font() -> str:
     """Register the CID font once per process (reportlab keeps a global registry)."""

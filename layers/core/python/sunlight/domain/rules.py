@@ -40,6 +40,9 @@ class Alert:
     status: str = "active"
     withdrawn_by: str | None = None
     withdrawn_at: dt.datetime | None = None
+    # Alerts of one rule on one matter at different levels have distinct keys and share a group
+    # (T-SPECIAL's warning and overrun on one procedure): escalation works within the group.
+    group: str = ""
 
     @property
     def alert_id(self) -> str:
@@ -277,14 +280,26 @@ def t_special(ctx: RuleContext) -> list[Alert]:
                 msg = f"特别程序（{special.start.kind}）将于{_fmt(planned_end, ctx.calendar)}到期。"
                 out.append(
                     ctx.alert(
-                        "T-SPECIAL", warn_at, msg, facts, key=f"special:{no}", level=cfg.special_warn_level
+                        "T-SPECIAL",
+                        warn_at,
+                        msg,
+                        facts,
+                        key=f"special:{no}:warning",
+                        group=f"special:{no}",
+                        level=cfg.special_warn_level,
                     )
                 )
         if planned_end < ctx.now and ended > planned_end:
             msg = f"特别程序（{special.start.kind}）超过计划时限（{_fmt(planned_end, ctx.calendar)}）。"
             out.append(
                 ctx.alert(
-                    "T-SPECIAL", planned_end, msg, facts, key=f"special:{no}", level=cfg.special_overrun_level
+                    "T-SPECIAL",
+                    planned_end,
+                    msg,
+                    facts,
+                    key=f"special:{no}:overrun",
+                    group=f"special:{no}",
+                    level=cfg.special_overrun_level,
                 )
             )
     return out
@@ -400,7 +415,7 @@ def p_offline(ctx: RuleContext) -> list[Alert]:
     Needs receipt times; a case whose records carry none is not judged by this rule.
     """
     state = ctx.state
-    decision = state.conclude or (state.steps[-1].record if state.steps else None)
+    decision = state.conclude  # judged at the conclusion, so the verdict never moves as records arrive
     if not ctx.item.online_required or decision is None:
         return []
     handled = [d for d in state.deliveries if d.record.type in ("accept", "stage")]
@@ -562,13 +577,13 @@ def escalate(alerts: list[Alert], config: RuleConfig) -> list[Alert]:
     chain_of = {rule: n for n, chain in enumerate(config.escalation_chains) for rule in chain}
     top: dict[tuple[object, str], Alert] = {}
     for a in alerts:
-        group = (chain_of.get(a.rule, a.rule), a.key)
+        group = (chain_of.get(a.rule, a.rule), a.group or a.key)
         best = top.get(group)
         if best is None or LEVEL_RANK[a.level] > LEVEL_RANK[best.level]:
             top[group] = a
     out = []
     for alert in alerts:
-        best = top[(chain_of.get(alert.rule, alert.rule), alert.key)]
+        best = top[(chain_of.get(alert.rule, alert.rule), alert.group or alert.key)]
         if LEVEL_RANK[alert.level] < LEVEL_RANK[best.level]:
             by = f"{best.rule}:{best.key}"
             out.append(replace(alert, status="withdrawn", withdrawn_by=by, withdrawn_at=best.raised_at))
@@ -607,5 +622,9 @@ def next_due(
                         special.started_at, planned.value - config.special_warn_days_before
                     )
                 )
-    later = [m for m in moments if m > now]
-    return min(later) if later else None
+    if state.missing_seqs:
+        # Order rules judge across a gap once the grace after the latest receipt has run out.
+        moments.append(calendar.shift_working(state.last_received_at, config.gap_grace_days + 1e-4))
+    # A limit is passed from the first second after it: that is when the check has something to do.
+    later = [m for m in moments if m >= now]
+    return min(later) + dt.timedelta(seconds=1) if later else None

@@ -187,14 +187,11 @@ def recipients(
     whose handler has left goes to the leader.
     """
     level = _view(alert).level
-    wanted: list[StaffMember | None] = []
-    if level in settings.levels_to_handler:
-        wanted.append(handler)
-    if level in settings.levels_to_leader:
-        wanted.append(leader)
-    if not wanted:
+    to_handler, to_leader = level in settings.levels_to_handler, level in settings.levels_to_leader
+    if not (to_handler or to_leader):
         return []
-    chosen = _present(wanted) or _present(m for m in (handler, leader) if m not in wanted)[:1]
+    wanted = [m for m, on in ((handler, to_handler), (leader, to_leader)) if on]
+    chosen = _present(wanted) or _present([leader if to_handler else handler])
     out: list[StaffMember] = []
     for member in chosen:
         if all(member.handler_id != o.handler_id and member.phone != o.phone for o in out):
@@ -275,7 +272,8 @@ def compose(alert: AlertLike, settings: NoticeSettings) -> str:
     Kept whole: the level tag (【黄牌】), the case number, what happened and the due moment.
     Given up in this order until the text fits: the item name beyond 8 characters, the year of
     dates, notes in parentheses, further findings, trailing clauses without the due moment, the
-    details after a colon, the item name, and last the end of the body (cut with "…"). The
+    details after a colon, the item name, and last the body itself (cut with "…", before the due
+    moment's parenthesis when that still fits). The
     signature is added only if it still fits. A case number so long that the tag and it alone
     exceed the limit gives a longer text: the head is never cut.
     """

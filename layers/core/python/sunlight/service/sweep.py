@@ -28,8 +28,13 @@ class SweepReport:
     failed: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"now": self.now, "read": self.read, "checked": self.checked, "changed": self.changed,
-                "failed": self.failed}
+        return {
+            "now": self.now,
+            "read": self.read,
+            "checked": self.checked,
+            "changed": self.changed,
+            "failed": self.failed,
+        }
 
 
 def sweep(services: Services) -> SweepReport:

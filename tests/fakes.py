@@ -1,0 +1,198 @@
+"""In-memory adapters for the service ports: the same contracts as the DynamoDB ones, no AWS."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import heapq
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sunlight.domain.catalog import Item
+from sunlight.domain.lifecycle import Delivery
+from sunlight.domain.records import to_exchange_json
+from sunlight.service.casework import check_case, park
+from sunlight.service.ports import AlertFilter, AlertPage, CaseRow, ConcurrentAppend, DueCases, StoredRecord
+from sunlight.service.services import Services
+from sunlight.service.stored import chain_hash
+
+
+class MemoryCatalog:
+    def __init__(self, items: list[Item] | None = None) -> None:
+        self.items = {i.item_code: i for i in items or []}
+
+    def get(self, item_code: str) -> Item | None:
+        return self.items.get(item_code)
+
+    def all(self) -> list[Item]:
+        return list(self.items.values())
+
+    def put(self, item: Item) -> None:
+        self.items[item.item_code] = item
+
+
+class MemoryRecords:
+    def __init__(self, cases: MemoryCases) -> None:
+        self.logs: dict[str, list[StoredRecord]] = {}
+        self._cases = cases
+
+    def load(self, case_no: str) -> list[StoredRecord]:
+        return list(self.logs.get(case_no, []))
+
+    def append(
+        self, row: CaseRow, new: list[Delivery], protect: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> int:
+        current = self._cases.rows.get(row.case_no)
+        if (current.record_count if current else 0) != row.record_count:
+            raise ConcurrentAppend(row.case_no)
+        log = self.logs.setdefault(row.case_no, [])
+        prev, arrival = row.last_hash, row.record_count
+        for d in new:
+            arrival += 1
+            content = protect(to_exchange_json(d.record))
+            received = d.received_at or dt.datetime.now(dt.UTC)
+            digest = chain_hash(prev, content, received.isoformat())
+            log.append(
+                StoredRecord(
+                    row.case_no,
+                    f"{d.record.seq:09d}#{d.record.type}",
+                    arrival,
+                    content,
+                    received,
+                    prev,
+                    digest,
+                )
+            )
+            prev = digest
+        stored = current or copy.copy(row)
+        stored.record_count, stored.last_hash = arrival, prev
+        self._cases.rows[row.case_no] = stored
+        return arrival
+
+
+class MemoryCases:
+    """Case rows and a due index kept as a heap, so `due` costs the cases due, not the cases open."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, CaseRow] = {}
+        self._due: list[tuple[float, str]] = []
+        self.reads = 0
+
+    def get(self, case_no: str) -> CaseRow | None:
+        row = self.rows.get(case_no)
+        return copy.copy(row) if row else None
+
+    def due(self, now: dt.datetime) -> DueCases:
+        moment, found = now.timestamp(), []
+        while self._due and self._due[0][0] <= moment:
+            when, case_no = heapq.heappop(self._due)
+            row = self.rows.get(case_no)
+            self.reads += 1
+            if row is not None and row.next_due is not None and row.next_due.timestamp() == when:
+                found.append(case_no)
+        return DueCases(found, len(found))
+
+    def take_token(self, case_no: str) -> CaseRow | None:
+        row = self.rows.get(case_no)
+        if row is None:
+            return None
+        before = copy.copy(row)
+        row.task_token = None
+        return before
+
+    def set_execution(self, case_no: str, execution_arn: str) -> None:
+        self.rows[case_no].execution_arn = execution_arn
+
+    def park(self, case_no: str, token: str, checked_count: int) -> bool:
+        row = self.rows[case_no]
+        if row.record_count != checked_count:
+            return False
+        row.task_token = token
+        return True
+
+    def save_check(self, row: CaseRow) -> None:
+        stored = self.rows[row.case_no]
+        stored.stage, stored.outcome, stored.checked_count = row.stage, row.outcome, row.checked_count
+        stored.next_due, stored.summary = row.next_due, row.summary
+        if row.next_due is not None:
+            heapq.heappush(self._due, (row.next_due.timestamp(), row.case_no))
+
+
+class MemoryAlerts:
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.created: list[str] = []
+
+    def statuses(self, case_no: str) -> dict[str, str]:
+        return {k: v["status"] for k, v in self.items.items() if v["case_no"] == case_no}
+
+    def get(self, alert_id: str) -> dict[str, Any] | None:
+        return copy.deepcopy(self.items.get(alert_id))
+
+    def create(self, alert: dict[str, Any], history: list[dict[str, Any]]) -> bool:
+        if alert["alert_id"] in self.items:
+            return False
+        self.items[alert["alert_id"]] = {**alert, "status": history[-1]["status"], "history": history}
+        self.created.append(alert["alert_id"])
+        return True
+
+    def move(self, alert_id: str, before: str, after: str, entry: dict[str, Any]) -> bool:
+        item = self.items.get(alert_id)
+        if item is None or item["status"] != before:
+            return False
+        item["status"] = after
+        item["history"].append({"status": after, **entry})
+        return True
+
+    def annotate(self, alert_id: str, fields: dict[str, Any]) -> None:
+        self.items[alert_id].update(fields)
+
+    def for_case(self, case_no: str) -> list[dict[str, Any]]:
+        return [copy.deepcopy(v) for v in self.items.values() if v["case_no"] == case_no]
+
+    def query(self, flt: AlertFilter, cursor: str | None, limit: int) -> AlertPage:
+        found = [
+            a
+            for a in self.items.values()
+            if (not flt.dept_code or a["dept_code"] == flt.dept_code)
+            and (not flt.status or a["status"] == flt.status)
+            and (not flt.rule or a["rule"] == flt.rule)
+        ]
+        found.sort(key=lambda a: (a["raised_at"], a["alert_id"]), reverse=True)
+        start = int(cursor or 0)
+        page = found[start : start + limit]
+        return AlertPage(copy.deepcopy(page), str(start + limit) if start + limit < len(found) else None)
+
+
+class PlainProtector:
+    def protect(self, content: dict[str, Any]) -> dict[str, Any]:
+        return json.loads(json.dumps(content))
+
+    def reveal(self, content: dict[str, Any]) -> dict[str, Any]:
+        return content
+
+
+class InlineWorkflow:
+    """Runs the approval-case steps in-process, in the order the ASL file gives them."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+        self.started: list[str] = []
+        self.tokens = 0
+
+    def start(self, case_no: str, name: str) -> str:
+        self.started.append(name)
+        self._step(case_no)
+        return f"arn:aws:states:local:0:execution:approval-case:{name}"
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        self._step(output["case_no"])
+        return True
+
+    def _step(self, case_no: str) -> None:
+        assert self.services is not None
+        check = check_case(case_no, self.services)
+        if not check["concluded"]:
+            self.tokens += 1
+            park(case_no, f"token-{self.tokens}", check["checked_records"], self.services)

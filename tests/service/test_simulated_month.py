@@ -1,0 +1,118 @@
+"""A simulated month of the sample city through the use cases, on in-memory adapters.
+
+Records arrive at their receipt times; the sweep fires every five minutes of simulated time, as the
+schedule would. At the end, the stored alerts must be exactly what the domain core computes for the
+same records at the same instant: no alert missing, none extra, none stored twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import json
+
+import pytest
+from sunlight.domain.calendar import HolidaySource, WorkCalendar
+from sunlight.domain.config import RuleConfig
+from sunlight.domain.instants import normalised
+from sunlight.domain.lifecycle import fold
+from sunlight.domain.rules import evaluate
+from sunlight.sample.city import generate
+from sunlight.service.intake import submit
+from sunlight.service.principal import Principal
+from sunlight.service.services import Services
+from sunlight.service.stored import load_log
+from sunlight.service.sweep import sweep
+
+from tests.fakes import (
+    InlineWorkflow,
+    MemoryAlerts,
+    MemoryCases,
+    MemoryCatalog,
+    MemoryRecords,
+    PlainProtector,
+)
+
+pytestmark = pytest.mark.slow
+SWEEP = dt.timedelta(minutes=5)
+
+
+@pytest.fixture(scope="module")
+def month() -> tuple[Services, list[str], dt.datetime]:
+    calendar = WorkCalendar(HolidaySource.chinese_calendar())
+    city = generate(21, dt.date(2026, 10, 9), dt.date(2026, 11, 6), 250, calendar)
+    cases = MemoryCases()
+    clock = [normalised(dt.datetime(2026, 10, 9, 0, 0, tzinfo=calendar.tz))]
+    workflow = InlineWorkflow()
+    services = Services(
+        MemoryCatalog(list(city.catalog)),
+        MemoryRecords(cases),
+        cases,
+        MemoryAlerts(),
+        workflow,
+        PlainProtector(),
+        calendar,
+        RuleConfig(),
+        lambda: clock[0],
+    )
+    workflow.services = services
+    arrivals = [
+        (normalised(dt.datetime.fromisoformat(e["received_at"])), n, e["record"])
+        for n, e in enumerate(city.envelopes())
+    ]
+    heapq.heapify(arrivals)
+    tick, end = clock[0], normalised(city.as_of)
+    while tick <= end:
+        while arrivals and arrivals[0][0] <= tick:
+            received, _, record = heapq.heappop(arrivals)
+            clock[0] = received
+            principal = Principal("department", record["region_code"], record["dept_code"])
+            answer = submit([record], principal, services)
+            assert answer["rejected"] == 0, answer
+        clock[0] = tick
+        assert sweep(services).failed == []
+        tick += SWEEP
+    clock[0] = end
+    return services, [c.case_no for c in city.cases], end
+
+
+def test_the_month_is_a_city_sized_month(month: tuple[Services, list[str], dt.datetime]) -> None:
+    services, case_nos, _ = month
+    assert len(case_nos) >= 5000
+    assert len(services.alerts.items) > 500  # type: ignore[attr-defined]
+
+
+def test_the_sweeps_issue_exactly_what_the_domain_computes(
+    month: tuple[Services, list[str], dt.datetime],
+) -> None:
+    services, case_nos, end = month
+    alerts = services.alerts
+    expected: dict[str, tuple[str, str, str]] = {}
+    for case_no in case_nos:
+        log = load_log(case_no, services)
+        if not len(log):
+            continue
+        item = services.catalog.get(log.deliveries[0].record.item_code)
+        assert item is not None
+        state = fold(log.deliveries, tuple(item.stages))
+        for alert in evaluate(state, item, services.calendar, services.config, end):
+            status = "closed" if alert.status == "active" and state.closed_at else alert.status
+            expected[alert.alert_id] = (alert.level, alert.raised_at.isoformat(timespec="seconds"), status)
+    stored = {
+        k: (v["level"], v["raised_at"], v["status"])
+        for k, v in alerts.items.items()
+        if v["status"] != "retracted"
+    }  # type: ignore[attr-defined]
+    missing = sorted(set(expected) - set(stored))
+    extra = sorted(set(stored) - set(expected))
+    wrong = sorted(k for k in set(expected) & set(stored) if expected[k] != stored[k])
+    assert (missing, extra, wrong[:5]) == ([], [], []), json.dumps(
+        {
+            "missing": missing[:5],
+            "extra": extra[:5],
+            "wrong": [(k, expected[k], stored[k]) for k in wrong[:5]],
+        },
+        ensure_ascii=False,
+    )
+    created = alerts.created  # type: ignore[attr-defined]
+    assert len(created) == len(set(created))
