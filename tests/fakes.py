@@ -12,6 +12,7 @@ from typing import Any
 from sunlight.domain.catalog import Item
 from sunlight.domain.lifecycle import Delivery
 from sunlight.domain.records import to_exchange_json
+from sunlight.notices import StaffMember
 from sunlight.service.casework import check_case, park
 from sunlight.service.ports import AlertFilter, AlertPage, CaseRow, ConcurrentAppend, DueCases, StoredRecord
 from sunlight.service.services import Services
@@ -123,6 +124,7 @@ class MemoryAlerts:
     def __init__(self) -> None:
         self.items: dict[str, dict[str, Any]] = {}
         self.created: list[str] = []
+        self.holds: dict[str, dt.datetime | None] = {}
 
     def statuses(self, case_no: str) -> dict[str, str]:
         return {k: v["status"] for k, v in self.items.items() if v["case_no"] == case_no}
@@ -146,7 +148,17 @@ class MemoryAlerts:
         return True
 
     def annotate(self, alert_id: str, fields: dict[str, Any]) -> None:
-        self.items[alert_id].update(fields)
+        self.items[alert_id].update(copy.deepcopy(fields))
+
+    def hold(self, alert_id: str, until: dt.datetime | None) -> None:
+        self.holds[alert_id] = until
+
+    def held(self, now: dt.datetime) -> list[dict[str, Any]]:
+        return [
+            copy.deepcopy(self.items[k])
+            for k, until in self.holds.items()
+            if until is not None and until <= now
+        ]
 
     def for_case(self, case_no: str) -> list[dict[str, Any]]:
         return [copy.deepcopy(v) for v in self.items.values() if v["case_no"] == case_no]
@@ -196,3 +208,30 @@ class InlineWorkflow:
         if not check["concluded"]:
             self.tokens += 1
             park(case_no, f"token-{self.tokens}", check["checked_records"], self.services)
+
+
+class MemoryStaff:
+    def __init__(self, members: list[StaffMember] | None = None) -> None:
+        self.members = {(m.dept_code, m.handler_id): m for m in members or []}
+
+    def get(self, dept_code: str, handler_id: str) -> StaffMember | None:
+        return self.members.get((dept_code, handler_id))
+
+    def leader_of(self, member: StaffMember) -> StaffMember | None:
+        if member.leader_id:
+            return self.get(member.dept_code, member.leader_id)
+        return next(
+            (m for m in self.members.values() if m.dept_code == member.dept_code and m.role == "leader"), None
+        )
+
+    def put(self, member: StaffMember) -> None:
+        self.members[(member.dept_code, member.handler_id)] = member
+
+
+class MemoryCounters:
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def next(self, name: str) -> int:
+        self.values[name] = self.values.get(name, 0) + 1
+        return self.values[name]

@@ -12,11 +12,13 @@ import heapq
 import json
 
 import pytest
+from sunlight.adapters.sns import MemoryTexts
 from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.instants import normalised
 from sunlight.domain.lifecycle import fold
 from sunlight.domain.rules import evaluate
+from sunlight.notices import StaffMember
 from sunlight.sample.city import generate
 from sunlight.service.intake import submit
 from sunlight.service.principal import Principal
@@ -30,6 +32,7 @@ from tests.fakes import (
     MemoryCases,
     MemoryCatalog,
     MemoryRecords,
+    MemoryStaff,
     PlainProtector,
 )
 
@@ -54,6 +57,8 @@ def month() -> tuple[Services, list[str], dt.datetime]:
         calendar,
         RuleConfig(),
         lambda: clock[0],
+        staff=MemoryStaff(staff_of(city.catalog)),
+        texts=MemoryTexts(),
     )
     workflow.services = services
     arrivals = [
@@ -74,6 +79,25 @@ def month() -> tuple[Services, list[str], dt.datetime]:
         tick += SWEEP
     clock[0] = end
     return services, [c.case_no for c in city.cases], end
+
+
+def staff_of(catalog: object) -> list[StaffMember]:
+    """The sample city's handlers (staff numbers ...001-004) and their leader (...005), per department."""
+    depts = {i.dept_code for i in catalog}  # type: ignore[attr-defined]
+    members = []
+    for dept in sorted(depts):
+        for n in range(1, 6):
+            members.append(
+                StaffMember(
+                    dept_code=dept,
+                    handler_id=f"{dept[-4:]}{n:03d}",
+                    name=f"员工{n}",
+                    role="leader" if n == 5 else "handler",
+                    phone=f"139{n:04d}{int(dept[-5:-1], 36) % 10000:04d}",
+                    leader_id=None if n == 5 else f"{dept[-4:]}005",
+                )
+            )
+    return members
 
 
 def test_the_month_is_a_city_sized_month(month: tuple[Services, list[str], dt.datetime]) -> None:
@@ -116,3 +140,15 @@ def test_the_sweeps_issue_exactly_what_the_domain_computes(
     )
     created = alerts.created  # type: ignore[attr-defined]
     assert len(created) == len(set(created))
+
+
+def test_each_text_goes_once_and_none_is_left_behind(month: tuple[Services, list[str], dt.datetime]) -> None:
+    services, _, end = month
+    sent = services.texts.sent  # type: ignore[attr-defined]
+    assert len(sent) > 500
+    planned = [t for a in services.alerts.items.values() for t in a.get("texts", [])]  # type: ignore[attr-defined]
+    assert len({(t["alert_id"], t["recipient_id"]) for t in planned}) == len(planned)
+    assert sum(t["state"] == "sent" for t in planned) == len(sent)
+    left = [t for t in planned if t["state"] != "sent" and dt.datetime.fromisoformat(t["send_at"]) <= end]
+    assert left == []
+    assert all(len(text) <= 70 for _, text in sent)

@@ -27,6 +27,7 @@ from sunlight import spec
 from sunlight.domain.catalog import Item
 from sunlight.domain.lifecycle import Delivery
 from sunlight.domain.records import to_exchange_json
+from sunlight.notices import StaffMember
 from sunlight.service.ports import AlertFilter, AlertPage, CaseRow, ConcurrentAppend, DueCases, StoredRecord
 from sunlight.service.principal import Principal
 from sunlight.service.stored import chain_hash
@@ -112,6 +113,11 @@ def make_models(names: dict[str, str], region: str | None = None) -> Models:
         province = UnicodeAttribute(hash_key=True)
         raised_key = UnicodeAttribute(range_key=True)
 
+    class NoticeIndex(GlobalSecondaryIndex["AlertModel"]):
+        Meta = index("notice-index")
+        notice_shard = UnicodeAttribute(hash_key=True)
+        notice_due = NumberAttribute(range_key=True)
+
     class AlertModel(Model):
         Meta = meta("alerts")
         alert_id = UnicodeAttribute(hash_key=True)
@@ -129,6 +135,9 @@ def make_models(names: dict[str, str], region: str | None = None) -> Models:
         dept_index = DeptIndex()
         case_index = CaseIndex()
         province_index = ProvinceIndex()
+        notice_shard = UnicodeAttribute(null=True)
+        notice_due = NumberAttribute(null=True)
+        notice_index = NoticeIndex()
 
     class PrincipalModel(Model):
         Meta = meta("principals")
@@ -401,6 +410,23 @@ class DynamoAlerts:
             return False
         return True
 
+    def hold(self, alert_id: str, until: dt.datetime | None) -> None:
+        """Put the alert in the sparse notice index until `until` (None takes it out)."""
+        m = self._model
+        if until is None:
+            actions = [m.notice_shard.remove(), m.notice_due.remove()]
+        else:
+            actions = [m.notice_shard.set(due_shard(alert_id)), m.notice_due.set(int(until.timestamp()))]
+        m(alert_id).update(actions=actions)
+
+    def held(self, now: dt.datetime) -> list[dict[str, Any]]:
+        moment = int(now.timestamp())
+        return [
+            _alert_json(a)
+            for shard in range(DUE_SHARDS)
+            for a in self._model.notice_index.query(f"due#{shard}", self._model.notice_due <= moment)
+        ]
+
     def annotate(self, alert_id: str, fields: dict[str, Any]) -> None:
         """Add facts to an alert's stored JSON (its directive, its text plan)."""
         old = self._model.get(alert_id, consistent_read=True)
@@ -479,3 +505,64 @@ class DynamoPrincipals:
             region_code=principal.region_code,
             name=principal.name or None,
         ).save()
+
+
+# -- staff registry and counters -------------------------------------------------------------------
+
+
+def make_staff_model(table_name: str, region: str | None = None) -> Any:
+    attrs: dict[str, Any] = {"table_name": table_name}
+    if region:
+        attrs["region"] = region
+
+    class StaffModel(Model):
+        Meta = type("Meta", (), attrs)
+        dept_code = UnicodeAttribute(hash_key=True)
+        handler_id = UnicodeAttribute(range_key=True)
+        data = UnicodeAttribute()
+
+    return StaffModel
+
+
+class DynamoStaff:
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def get(self, dept_code: str, handler_id: str) -> StaffMember | None:
+        try:
+            return StaffMember.model_validate_json(self._model.get(dept_code, handler_id).data)
+        except DoesNotExist:
+            return None
+
+    def leader_of(self, member: StaffMember) -> StaffMember | None:
+        if member.leader_id:
+            return self.get(member.dept_code, member.leader_id)
+        leaders = [StaffMember.model_validate_json(r.data) for r in self._model.query(member.dept_code)]
+        return next((m for m in leaders if m.role == "leader" and m.active), None)
+
+    def put(self, member: StaffMember) -> None:
+        self._model(member.dept_code, member.handler_id, data=member.model_dump_json()).save()
+
+
+def make_counter_model(table_name: str, region: str | None = None) -> Any:
+    attrs: dict[str, Any] = {"table_name": table_name}
+    if region:
+        attrs["region"] = region
+
+    class CounterModel(Model):
+        Meta = type("Meta", (), attrs)
+        counter = UnicodeAttribute(hash_key=True)
+        value = NumberAttribute(default=0)
+
+    return CounterModel
+
+
+class DynamoCounters:
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def next(self, name: str) -> int:
+        """An atomic increment: two directives issued at once never share a number."""
+        item = self._model(name)
+        item.update(actions=[self._model.value.add(1)])
+        return int(item.value)

@@ -8,6 +8,7 @@ from typing import Any
 from sunlight.domain.lifecycle import case_clock, fold
 from sunlight.domain.rules import evaluate, next_due
 from sunlight.service.alert_lifecycle import Create, plan_sync
+from sunlight.service.announce import announce
 from sunlight.service.principal import NotFound
 from sunlight.service.services import Services
 from sunlight.service.stored import load_log
@@ -26,11 +27,13 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
     state = fold(log.deliveries, tuple(item.stages))
     clock = case_clock(state, item, services.calendar, services.config, now)
     alerts = evaluate(state, item, services.calendar, services.config, now, clock)
+    handler_id = next((d.record.handler_id for d in reversed(log.deliveries) if d.record.handler_id), None)
     stored = [
-        {**a.to_json(), "alert_id": a.alert_id, "dept_code": row.dept_code, "region_code": row.region_code}
+        {**a.to_json(), "alert_id": a.alert_id, "dept_code": row.dept_code, "region_code": row.region_code, "handler_id": handler_id}
         for a in alerts
     ]
     changed, created = apply_sync(case_no, stored, now, state.closed_at, services)
+    announce(created, services, now)
     row.stage, row.outcome, row.checked_count = state.current_stage, state.outcome, len(log)
     row.next_due = next_due(state, item, services.calendar, services.config, now, clock)
     row.summary = {

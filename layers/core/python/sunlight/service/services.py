@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.config import RuleConfig
@@ -22,3 +23,10 @@ class Services:
     calendar: WorkCalendar
     config: RuleConfig
     now: Callable[[], dt.datetime]
+    # What issuing an alert sets in motion (absent: nothing is texted, filed or published).
+    staff: Any = None  # announce.StaffDirectory
+    counters: Any = None  # announce.Counters
+    documents: Any = None  # adapters.documents.DocumentStore
+    texts: Any = None  # notices.TextSender
+    topics: Any = None  # announce.AlertTopics
+    notice_settings: Any = None  # notices.NoticeSettings

@@ -13,6 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from sunlight.service.announce import send_held_texts
 from sunlight.service.casework import check_case
 from sunlight.service.services import Services
 
@@ -26,6 +27,7 @@ class SweepReport:
     checked: int
     changed: int
     failed: list[str] = field(default_factory=list)
+    texts_sent: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,4 +52,6 @@ def sweep(services: Services) -> SweepReport:
             continue
         report.checked += 1
         report.changed += int(result["changed"])
+    if services.texts is not None:
+        report.texts_sent = send_held_texts(services.alerts.held(now), services, now)
     return report
