@@ -12,7 +12,7 @@ from sunlight import spec
 from sunlight.bootstrap import from_environment
 from sunlight.domain.errors import InvalidRecord
 from sunlight.domain.records import problems_of
-from sunlight.service import alert_desk, intake, queries
+from sunlight.service import alert_desk, intake, queries, staff
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal, Unauthorized
 from sunlight.service.services import Services
 
@@ -118,6 +118,19 @@ def appeal_alert(alert_id: str, body: Annotated[alert_desk.Appeal, Body()]) -> d
 @app.post("/v1/alerts/<alert_id>/decision", summary="Uphold or dismiss an appeal (the supervision office)")
 def decide_appeal(alert_id: str, body: Annotated[alert_desk.Decision, Body()]) -> dict[str, Any]:
     return alert_desk.decide(alert_id, body, _principal(), _services())
+
+
+@app.get("/v1/alerts/<alert_id>/document", summary="The written directive of a card (PDF, or HTML)")
+def get_document(  # type: ignore[no-untyped-def]  # no return annotation: bytes have no response model
+    alert_id: str, fmt: Annotated[str, Query(alias="format", pattern="^(pdf|html)$")] = "pdf"
+):
+    body, content_type = alert_desk.document(alert_id, fmt, _principal(), _services())
+    return Response(200, content_type, body)
+
+
+@app.put("/v1/staff/<handler_id>", summary="Register a member of staff for text alerts (the department)")
+def put_staff(handler_id: str, body: Annotated[staff.StaffEntry, Body()]) -> dict[str, Any]:
+    return staff.register(handler_id, body, _principal(), _services())
 
 
 @app.get("/v1/openapi.json", summary="This API's OpenAPI description")

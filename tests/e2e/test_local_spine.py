@@ -168,8 +168,9 @@ def test_shuffled_records_arrive_at_the_same_case_view_and_alerts(system: LocalS
 
     def view(case_no: str) -> dict[str, Any] | None:
         case = http(system, "GET", f"/v1/cases/{case_no}", key)[1]
-        if not case["alerts"] or len(case["timeline"]) < 5:
-            return None
+        settled = case["stage"] == "concluded" and all(a["status"] == "closed" for a in case["alerts"])
+        if not case["alerts"] or len(case["timeline"]) < 5 or not settled:
+            return None  # the workflow is still checking the last records
         return {
             "stage": case["stage"],
             "outcome": case["outcome"],

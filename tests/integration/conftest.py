@@ -106,10 +106,15 @@ def cloud() -> Iterator[Cloud]:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     with mock_aws():
         create_tables("test")
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket="sunlight-test-documents")
+        sns = boto3.client("sns", region_name=REGION)
+        topics = {level: sns.create_topic(Name=f"sunlight-test-{level}")["TopicArn"] for level in spec.LEVELS}
         settings = Settings(
             stage="test",
             tables={t.logical: t.physical("test") for t in spec.TABLES},
             data_key=base64.b64decode(base64.b64encode(b"k" * 32)),
+            documents_bucket="sunlight-test-documents",
+            alert_topics=topics,
         )
         services, principals = build(settings)
         clock = [normalised(dt.datetime.fromisoformat("2026-11-20T09:00:00+08:00"))]
@@ -180,6 +185,8 @@ def call(
             return 401, {"message": "Unauthorized"}
         event["requestContext"]["authorizer"] = answer["context"]
     response = api(event, FakeContext(), services=cloud.services)
+    if response.get("isBase64Encoded"):
+        return response["statusCode"], base64.b64decode(response["body"])
     return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import os
 import time
 from collections.abc import Callable
@@ -17,19 +18,26 @@ import boto3
 from pydantic import BaseModel
 
 from sunlight import spec
+from sunlight.adapters.documents import S3Documents
 from sunlight.adapters.dynamo import (
     DynamoAlerts,
     DynamoCases,
     DynamoCatalog,
+    DynamoCounters,
     DynamoPrincipals,
     DynamoRecordLog,
+    DynamoStaff,
+    make_counter_model,
     make_models,
+    make_staff_model,
 )
 from sunlight.adapters.protect import FieldSealer
+from sunlight.adapters.sns import SnsAlertTopics, SnsTexts
 from sunlight.adapters.workflow import StepFunctionsWorkflow
 from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.instants import normalised
+from sunlight.notices import NoticeSettings
 from sunlight.service.services import Services
 
 
@@ -45,6 +53,9 @@ class Settings(BaseModel):
     # The local mode's simulated city runs on a simulated clock: start instant and speed-up.
     simulated_start: dt.datetime | None = None
     simulated_speed: float = 1.0
+    documents_bucket: str = ""
+    alert_topics: dict[str, str] = {}
+    sms_sender: str = "SUNLIGHT"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -60,6 +71,9 @@ class Settings(BaseModel):
             calendar_file=env.get("SUNLIGHT_CALENDAR_FILE"),
             rules_file=env.get("SUNLIGHT_RULES_FILE"),
             simulated_start=env.get("SUNLIGHT_SIMULATED_START") or None,
+            documents_bucket=env.get(spec.DOCUMENTS_ENV, ""),
+            alert_topics=json.loads(env.get(spec.ALERT_TOPICS_ENV, "{}")),
+            sms_sender=env.get("SUNLIGHT_SMS_SENDER", "SUNLIGHT"),
             simulated_speed=float(env.get("SUNLIGHT_SIMULATED_SPEED", "1")),
         )
 
@@ -86,7 +100,22 @@ def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
         config=RuleConfig.load(Path(settings.rules_file)) if settings.rules_file else RuleConfig(),
         now=_clock(settings, calendar),
     )
+    _announcing(services, settings)
     return services, DynamoPrincipals(models)
+
+
+def _announcing(services: Services, settings: Settings) -> None:
+    """The staff registry and numbering always; documents and texts where the function may use them."""
+    region = boto3.session.Session().region_name
+    services.staff = DynamoStaff(make_staff_model(settings.tables["staff"], region))
+    services.counters = DynamoCounters(make_counter_model(settings.tables["counters"], region))
+    services.notice_settings = NoticeSettings(sender_id=settings.sms_sender)
+    if settings.documents_bucket:
+        services.documents = S3Documents(boto3.client("s3"), settings.documents_bucket)
+    if settings.alert_topics:
+        sns = boto3.client("sns")
+        services.texts = SnsTexts(sns, settings.sms_sender)
+        services.topics = SnsAlertTopics(sns, settings.alert_topics)
 
 
 def _clock(settings: Settings, calendar: WorkCalendar) -> Callable[[], dt.datetime]:

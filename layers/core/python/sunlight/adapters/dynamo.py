@@ -516,7 +516,7 @@ def make_staff_model(table_name: str, region: str | None = None) -> Any:
         attrs["region"] = region
 
     class StaffModel(Model):
-        Meta = type("Meta", (), attrs)
+        Meta: Any = type("Meta", (), attrs)
         dept_code = UnicodeAttribute(hash_key=True)
         handler_id = UnicodeAttribute(range_key=True)
         data = UnicodeAttribute()
@@ -550,7 +550,7 @@ def make_counter_model(table_name: str, region: str | None = None) -> Any:
         attrs["region"] = region
 
     class CounterModel(Model):
-        Meta = type("Meta", (), attrs)
+        Meta: Any = type("Meta", (), attrs)
         counter = UnicodeAttribute(hash_key=True)
         value = NumberAttribute(default=0)
 

@@ -201,7 +201,12 @@ def _placeholder_zip() -> bytes:
 
 
 def function_environment(
-    fn: spec.Function, stage: str, state_machine: str, data_key_secret_arn: str
+    fn: spec.Function,
+    stage: str,
+    state_machine: str,
+    data_key_secret_arn: str,
+    documents_bucket: str = "",
+    alert_topics: dict[str, str] | None = None,
 ) -> dict[str, str]:
     tables = {t.logical: t for t in spec.TABLES}
     env = {tables[name].env: tables[name].physical(stage) for name in fn.tables}
@@ -213,7 +218,32 @@ def function_environment(
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         }
     )
+    if fn.writes_documents and documents_bucket:
+        env[spec.DOCUMENTS_ENV] = documents_bucket
+    if fn.sends_text and alert_topics:
+        env[spec.ALERT_TOPICS_ENV] = json.dumps(alert_topics)
     return env
+
+
+def documents_bucket_name(stage: str) -> str:
+    return f"sunlight-{stage}-{spec.DOCUMENTS_BUCKET}"
+
+
+def _ensure_documents_bucket(stage: str) -> str:
+    s3, name = client("s3"), documents_bucket_name(stage)
+    try:
+        s3.head_bucket(Bucket=name)
+    except Exception:
+        s3.create_bucket(Bucket=name)
+    return name
+
+
+def _ensure_alert_topics(stage: str) -> dict[str, str]:
+    """One topic per alert level (create_topic is idempotent)."""
+    sns = client("sns")
+    return {
+        level: str(sns.create_topic(Name=f"sunlight-{stage}-{level}")["TopicArn"]) for level in spec.LEVELS
+    }
 
 
 def _ensure_function(lambda_: Any, fn: spec.Function, role: str, env: dict[str, str], stage: str) -> str:
@@ -271,13 +301,14 @@ def provision(
     for table in spec.TABLES:
         _ensure_table(dynamodb, table, stage)
     secret_arn = _ensure_data_key(data_key, stage)
+    bucket, topics = _ensure_documents_bucket(stage), _ensure_alert_topics(stage)
     role = _ensure_role(stage)
     machine_arn = state_machine_arn(stage)
     lambda_ = client("lambda")
     runtimes: dict[str, FunctionRuntime] = {}
     arns: dict[str, str] = {}
     for fn in functions:
-        env = function_environment(fn, stage, machine_arn, secret_arn)
+        env = function_environment(fn, stage, machine_arn, secret_arn, bucket, topics)
         arns[fn.logical] = _ensure_function(lambda_, fn, role, env, stage)
         runtimes[fn.logical] = FunctionRuntime(
             function_name(fn, stage), fn.handler, env, arns[fn.logical], fn.memory_mb, fn.timeout_s

@@ -53,3 +53,13 @@ def _apply(alert: dict[str, Any], move: Move | None, services: Services) -> dict
     moved = services.alerts.get(alert_id)
     assert moved is not None
     return moved
+
+
+def document(alert_id: str, fmt: str, principal: Principal, services: Services) -> tuple[bytes, str]:
+    """The card's written directive, as filed when the card was issued."""
+    alert = get_alert(alert_id, principal, services)
+    filed = alert.get("document")
+    if not filed or services.documents is None:
+        raise NotFound(f"alert {alert_id} has no written directive")
+    body, content_type = services.documents.get(filed[fmt])
+    return body, content_type

@@ -49,7 +49,7 @@ def announce(created: list[dict[str, Any]], services: Services, now: dt.datetime
 
 
 def _directive(alert: dict[str, Any], services: Services, now: dt.datetime) -> None:
-    from sunlight import directives  # reportlab is heavy: only a card that needs a document pays for it
+    from sunlight import directives  # noqa: PLC0415  (reportlab is heavy: only a card pays for it)
 
     kind = directives.directive_kind(alert["level"])
     if kind is None or services.documents is None or services.counters is None:
@@ -62,13 +62,24 @@ def _directive(alert: dict[str, Any], services: Services, now: dt.datetime) -> N
         alert, number=number, issued_at=now, department=department, calendar=services.calendar
     )
     keys = services.documents.put(
-        alert["alert_id"], directives.render_html(directive), directives.render_pdf(directive),
-        number=number, year=year,
+        alert["alert_id"],
+        directives.render_html(directive),
+        directives.render_pdf(directive),
+        number=number,
+        year=year,
     )
-    services.alerts.annotate(alert["alert_id"], {"document": {
-        "kind": kind, "number": number, "issued_at": now.isoformat(timespec="seconds"),
-        "reply_due": directive.reply_due.isoformat(timespec="seconds"), **keys,
-    }})
+    services.alerts.annotate(
+        alert["alert_id"],
+        {
+            "document": {
+                "kind": kind,
+                "number": number,
+                "issued_at": now.isoformat(timespec="seconds"),
+                "reply_due": directive.reply_due.isoformat(timespec="seconds"),
+                **keys,
+            }
+        },
+    )
 
 
 def _texts(alert: dict[str, Any], services: Services, now: dt.datetime) -> None:
@@ -111,7 +122,9 @@ def send_held_texts(alerts: list[dict[str, Any]], services: Services, now: dt.da
         changed = False
         for text in texts:
             if text["state"] in ("held", "failed") and dt.datetime.fromisoformat(text["send_at"]) <= now:
-                planned = PlannedText.model_validate({k: v for k, v in text.items() if k not in ("state", "tries")})
+                planned = PlannedText.model_validate(
+                    {k: v for k, v in text.items() if k not in ("state", "tries")}
+                )
                 text["state"] = _send(planned, services)
                 text["tries"] = text.get("tries", 1) + (text["state"] == "failed")
                 sent += text["state"] == "sent"

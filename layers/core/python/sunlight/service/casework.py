@@ -27,9 +27,19 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
     state = fold(log.deliveries, tuple(item.stages))
     clock = case_clock(state, item, services.calendar, services.config, now)
     alerts = evaluate(state, item, services.calendar, services.config, now, clock)
-    handler_id = next((d.record.handler_id for d in reversed(log.deliveries) if d.record.handler_id), None)
+    # The case's handler (经办人) is whoever accepted it; before acceptance, whoever acted first.
+    acting = [d.record for d in log.deliveries if d.record.handler_id]
+    handler_id = next(
+        (r.handler_id for r in acting if r.type == "accept"), acting[0].handler_id if acting else None
+    )
     stored = [
-        {**a.to_json(), "alert_id": a.alert_id, "dept_code": row.dept_code, "region_code": row.region_code, "handler_id": handler_id}
+        {
+            **a.to_json(),
+            "alert_id": a.alert_id,
+            "dept_code": row.dept_code,
+            "region_code": row.region_code,
+            "handler_id": handler_id,
+        }
         for a in alerts
     ]
     changed, created = apply_sync(case_no, stored, now, state.closed_at, services)
