@@ -20,11 +20,13 @@ sys.path.insert(0, str(HERE))
 import bench_calendar  # noqa: E402
 import bench_intake  # noqa: E402
 import bench_rules  # noqa: E402
+import bench_sweep  # noqa: E402
 
 TARGETS = {
     "speedup_add": (">=", 50.0),
     "speedup_add_parsed": (">=", 50.0),
     "evaluate_median_us": ("<=", 50.0),
+    "items_read_ratio_large_over_small": ("<=", 1.0),
 }
 
 
@@ -52,6 +54,7 @@ def main() -> int:
         "calendar": bench_calendar.run(quick=args.quick),
         "rules": bench_rules.run(quick=args.quick),
         "intake": bench_intake.run(quick=args.quick),
+        "sweep": bench_sweep.run(quick=args.quick),
     }
     text = table(results)
     print(text)
