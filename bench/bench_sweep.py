@@ -17,32 +17,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
-import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
-from sunlight.adapters.dynamo import DynamoCases, due_shard, make_models, table_names  # noqa: E402
+from sunlight.adapters.dynamo import DynamoCases, make_models, table_names  # noqa: E402
 
-from tests.integration.conftest import REGION, create_tables  # noqa: E402
+from tests.integration.conftest import REGION, create_tables, seed_open_cases  # noqa: E402
 
 
 def _read(total: int, due: int) -> tuple[int, float]:
     with mock_aws():
         create_tables("bench")
         now = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
-        table = boto3.resource("dynamodb", region_name=REGION).Table("sunlight-bench-cases")
-        with table.batch_writer() as batch:
-            for n in range(total):
-                case_no = f"OPEN-{n:06d}"
-                moment = now - dt.timedelta(minutes=1) if n < due else now + dt.timedelta(days=1)
-                batch.put_item(
-                    Item={
-                        "case_no": case_no,
-                        "dept_code": "X",
-                        "region_code": "330100",
-                        "item_code": "I",
-                        "due_shard": due_shard(case_no),
-                        "next_due": int(moment.timestamp()),
-                    }
-                )
+        seed_open_cases("bench", total, due, now)
         cases = DynamoCases(make_models(table_names("bench"), region=REGION))
         started = time.perf_counter()
         found = cases.due(now)

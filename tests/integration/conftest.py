@@ -17,13 +17,13 @@ from api.handler import handler as api
 from authorizer.handler import handler as authorizer
 from moto import mock_aws
 from sunlight import spec
-from sunlight.adapters.dynamo import DynamoPrincipals
+from sunlight.adapters.dynamo import DynamoPrincipals, due_shard
 from sunlight.bootstrap import Settings, build
 from sunlight.domain.instants import normalised
-from sunlight.service.casework import check_case, park
 from sunlight.service.principal import Principal
 from sunlight.service.services import Services
 
+from tests.fakes import InlineWorkflow
 from tests.unit.cases import ITEM
 
 REGION = "us-east-1"
@@ -60,31 +60,6 @@ def create_tables(stage: str) -> None:
             AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in attrs.items()],
             **extra,
         )
-
-
-class InlineWorkflow:
-    """Runs the approval-case steps in-process, in the order the ASL file gives them."""
-
-    def __init__(self) -> None:
-        self.services: Services | None = None
-        self.started: list[str] = []
-        self.tokens = 0
-
-    def start(self, case_no: str, name: str) -> str:
-        self.started.append(name)
-        self._step(case_no)
-        return f"arn:aws:states:{REGION}:123456789012:execution:approval-case:{name}"
-
-    def resume(self, token: str, output: dict[str, Any]) -> bool:
-        self._step(output["case_no"])
-        return True
-
-    def _step(self, case_no: str) -> None:
-        assert self.services is not None
-        check = check_case(case_no, self.services)
-        if not check["concluded"]:
-            self.tokens += 1
-            park(case_no, f"token-{self.tokens}", check["checked_records"], self.services)
 
 
 @dataclass
@@ -221,3 +196,24 @@ def push_live(cloud: Cloud, key: str, records: list[dict[str, Any]]) -> list[Any
         cloud.set_now((occurred + dt.timedelta(minutes=1)).isoformat())
         answers.append(call(cloud, "POST", "/v1/records", key, {"records": [record]})[1])
     return answers
+
+
+def seed_open_cases(stage: str, total: int, due: int, now: dt.datetime) -> None:
+    """`total` open cases in the due index, `due` of them due by `now`, the rest due tomorrow."""
+    table = boto3.resource("dynamodb", region_name=REGION).Table(f"sunlight-{stage}-cases")
+    with table.batch_writer() as batch:
+        for n in range(total):
+            case_no = f"OPEN-{n:06d}"
+            moment = now - dt.timedelta(minutes=1) if n < due else now + dt.timedelta(days=1)
+            batch.put_item(
+                Item={
+                    "case_no": case_no,
+                    "dept_code": "X",
+                    "region_code": "330100",
+                    "item_code": "330100-JS-001",
+                    "record_count": 0,
+                    "checked_count": 0,
+                    "due_shard": due_shard(case_no),
+                    "next_due": int(moment.timestamp()),
+                }
+            )

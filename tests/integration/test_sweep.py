@@ -6,42 +6,19 @@ import datetime as dt
 import threading
 import time
 
-import boto3
 import pytest
-from sunlight.adapters.dynamo import due_shard
 from sunlight.service.sweep import sweep
 
-from tests.integration.conftest import KEYS, REGION, Cloud, call, example_records, push_live
+from tests.integration.conftest import KEYS, Cloud, call, example_records, push_live, seed_open_cases
 
 pytestmark = pytest.mark.integration
-
-
-def seed_open_cases(total: int, due: int, now: dt.datetime) -> None:
-    """`total` open cases in the due index, `due` of them due by `now`, the rest due tomorrow."""
-    table = boto3.resource("dynamodb", region_name=REGION).Table("sunlight-test-cases")
-    with table.batch_writer() as batch:
-        for n in range(total):
-            case_no = f"OPEN-{n:06d}"
-            moment = now - dt.timedelta(minutes=1) if n < due else now + dt.timedelta(days=1)
-            batch.put_item(
-                Item={
-                    "case_no": case_no,
-                    "dept_code": "X",
-                    "region_code": "330100",
-                    "item_code": "330100-JS-001",
-                    "record_count": 0,
-                    "checked_count": 0,
-                    "due_shard": due_shard(case_no),
-                    "next_due": int(moment.timestamp()),
-                }
-            )
 
 
 @pytest.mark.parametrize("total", [1_000, 100_000])
 def test_the_sweep_reads_only_what_is_due(cloud: Cloud, total: int) -> None:
     now = cloud.services.now()
     started = time.monotonic()
-    seed_open_cases(total, 100, now)
+    seed_open_cases("test", total, 100, now)
     assert time.monotonic() - started < 300
     due = cloud.services.cases.due(now)
     assert due.read == 100 and sorted(due.case_nos) == [f"OPEN-{n:06d}" for n in range(100)]
