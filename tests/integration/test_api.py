@@ -7,6 +7,7 @@ import random
 
 import boto3
 import pytest
+from sunlight.domain.scoring import card_deductions, total
 from sunlight.service.casework import check_case
 
 from tests.integration.conftest import DEPT_A, KEYS, REGION, Cloud, call, example_records, push_live
@@ -172,6 +173,8 @@ def test_the_openapi_description_is_public(cloud: Cloud) -> None:
 def test_an_appeal_upheld_withdraws_the_card_and_both_steps_are_in_its_history(cloud: Cloud) -> None:
     push_live(cloud, KEYS["a"], example_records("C2026-000002", skip="review"))
     alert_id = "C2026-000002:P-ORDER:case"
+    before = total(card_deductions(call(cloud, "GET", "/v1/alerts", KEYS["a"])[1]["alerts"]))
+    assert before == 5  # the yellow card
     body = {"reason": "复核环节已线下完成，系统漏报", "evidence": ["复核意见书.pdf"]}
     assert call(cloud, "POST", f"/v1/alerts/{alert_id}/appeal", KEYS["b"], body)[0] == 404
     status, appealed = call(cloud, "POST", f"/v1/alerts/{alert_id}/appeal", KEYS["a"], body)
@@ -190,3 +193,4 @@ def test_an_appeal_upheld_withdraws_the_card_and_both_steps_are_in_its_history(c
     _, active = call(cloud, "GET", "/v1/alerts", KEYS["a"], query={"status": "active"})
     assert alert_id not in [a["alert_id"] for a in active["alerts"]]
     assert call(cloud, "GET", f"/v1/alerts/{alert_id}", KEYS["a"])[1]["status"] == "upheld"
+    assert total(card_deductions(call(cloud, "GET", "/v1/alerts", KEYS["a"])[1]["alerts"])) == 0

@@ -10,6 +10,7 @@ from moto.sns.models import sns_backends
 from pypdf import PdfReader
 
 from tests.integration.conftest import KEYS, REGION, Cloud, call, example_records, push_live
+from tests.unit.cases import ITEM
 
 pytestmark = pytest.mark.integration
 ALERT = "C2026-000002:P-ORDER:case"
@@ -45,7 +46,8 @@ def test_the_card_files_a_numbered_directive_whose_pdf_names_the_case(cloud: Clo
     status, pdf = call(cloud, "GET", f"/v1/alerts/{ALERT}/document", KEYS["a"])
     assert status == 200 and pdf[:5] == b"%PDF-"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
-    for expected in ("C2026-000002", "建筑工程施工许可", filed["number"], "2026年11月11日"):
+    department = ITEM.dept_code  # the test catalogue's item names no department, so its code stands in
+    for expected in ("C2026-000002", "建筑工程施工许可", filed["number"], "2026年11月11日", department):
         assert expected in text
     status, html = call(
         cloud, "GET", f"/v1/alerts/{ALERT}/document", KEYS["office"], query={"format": "html"}

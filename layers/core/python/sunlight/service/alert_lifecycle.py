@@ -14,9 +14,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from sunlight.domain.scoring import COUNTING_STATUSES
+
 DERIVED = frozenset({"active", "withdrawn", "retracted"})
 # What still counts against a department (and in its score): issued and not taken back.
-COUNTS = frozenset({"active", "closed", "appealed", "dismissed"})
+COUNTS = COUNTING_STATUSES
 APPEALABLE = frozenset({"active", "closed"})
 
 
