@@ -115,7 +115,7 @@ class MemoryCases:
     def save_check(self, row: CaseRow) -> None:
         stored = self.rows[row.case_no]
         stored.stage, stored.outcome, stored.checked_count = row.stage, row.outcome, row.checked_count
-        stored.next_due, stored.summary = row.next_due, row.summary
+        stored.next_due, stored.summary, stored.query_hash = row.next_due, row.summary, row.query_hash
         if row.next_due is not None:
             heapq.heappush(self._due, (row.next_due.timestamp(), row.case_no))
 
@@ -183,6 +183,9 @@ class PlainProtector:
 
     def reveal(self, content: dict[str, Any]) -> dict[str, Any]:
         return content
+
+    def keyed_hash(self, value: str) -> str:
+        return "h:" + value[::-1]
 
 
 class InlineWorkflow:

@@ -128,7 +128,41 @@ COUNTERS = Table(
     Key("counter"),
     purpose="yearly numbering of written directives (督办通知书, 整改建议书) by atomic increment",
 )
-TABLES: tuple[Table, ...] = (CATALOG, CASES, RECORDS, ALERTS, PRINCIPALS, STAFF, COUNTERS)
+COMPLAINTS = Table(
+    "complaints",
+    Key("complaint_no"),
+    indexes=(
+        Index(
+            "due-index",
+            Key("due_shard"),
+            Key("next_due", "N"),
+            purpose="complaint deadlines for the sweep (sparse: only open complaints with a next moment)",
+        ),
+        Index(
+            "dept-index",
+            Key("dept_code"),
+            Key("filed_at"),
+            purpose="the complaints directed to a department, newest first",
+        ),
+    ),
+    purpose="citizens' complaints and enquiries with their state history, deadlines and rating",
+)
+THROTTLE = Table(
+    "throttle",
+    Key("throttle_key"),
+    purpose="failed public look-ups per case or complaint number and minute (expiring), against enumeration",
+)
+TABLES: tuple[Table, ...] = (
+    CATALOG,
+    CASES,
+    RECORDS,
+    ALERTS,
+    PRINCIPALS,
+    STAFF,
+    COUNTERS,
+    COMPLAINTS,
+    THROTTLE,
+)
 
 
 @dataclass(frozen=True)
@@ -184,6 +218,13 @@ FUNCTIONS: tuple[Function, ...] = (
         writes_documents=True,
     ),
     Function(
+        "public",
+        "public.handler.handler",
+        "the citizens' public API: service guide, case progress, complaints, rankings (no key, throttled)",
+        tables=("catalog", "cases", "records", "alerts", "complaints", "throttle", "counters"),
+        sends_text=True,
+    ),
+    Function(
         "park",
         "park.handler.handler",
         "keeps the workflow's task token on the case until the next record arrives",
@@ -209,6 +250,11 @@ class Route:
     summary: str
     tags: tuple[str, ...] = field(default=())
 
+    @property
+    def function(self) -> str:
+        """The function behind the route: /public/... is the citizens' API, the rest the exchange API."""
+        return "public" if self.path.startswith("/public/") else "api"
+
 
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/records", "department", "submit a batch of up to 500 exchange records"),
@@ -222,6 +268,29 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/alerts/{alert_id}/document", "any", "the written directive of a card (HTML or PDF)"),
     Route("PUT", "/v1/staff/{handler_id}", "department", "register a member of staff for text alerts"),
     Route("GET", "/v1/openapi.json", "public", "this API's OpenAPI description (public, rate-limited)"),
+    Route(
+        "GET",
+        "/v1/complaints",
+        "any",
+        "complaints the caller may see (office: its region; department: its own)",
+    ),
+    Route("GET", "/v1/complaints/{complaint_no}", "any", "a complaint with its history"),
+    Route(
+        "POST",
+        "/v1/complaints/{complaint_no}/steps",
+        "any",
+        "move a complaint: accept, reject, handle, direct, reply, verify, close",
+    ),
+    Route(
+        "GET", "/public/items", "public", "the service guide: items with limits, fees, stages, on-time rate"
+    ),
+    Route("POST", "/public/progress", "public", "a case's progress, given its number and query code"),
+    Route("POST", "/public/complaints", "public", "file a complaint or enquiry (anonymous allowed)"),
+    Route(
+        "POST", "/public/complaints/status", "public", "a complaint's status, given its number and query code"
+    ),
+    Route("POST", "/public/complaints/rating", "public", "rate the answer to a complaint (1-5)"),
+    Route("GET", "/public/rankings", "public", "on-time rates and card counts per department"),
 )
 MAX_BATCH = 500
 

@@ -86,6 +86,7 @@ def make_models(names: dict[str, str], region: str | None = None) -> Models:
         next_due = NumberAttribute(null=True)
         due_shard = UnicodeAttribute(null=True)
         summary = UnicodeAttribute(null=True)
+        query_hash = UnicodeAttribute(null=True)
         due_index = DueIndex()
 
     class RecordModel(Model):
@@ -312,6 +313,8 @@ class DynamoCases:
             m.summary.set(json.dumps(row.summary, ensure_ascii=False)),
         ]
         actions.append(m.outcome.set(row.outcome) if row.outcome else m.outcome.remove())
+        if row.query_hash:
+            actions.append(m.query_hash.set(row.query_hash))
         if row.next_due is not None:
             actions += [
                 m.next_due.set(int(row.next_due.timestamp())),
@@ -342,6 +345,7 @@ def _row(item: Any) -> CaseRow:
         task_token=item.task_token,
         next_due=dt.datetime.fromtimestamp(item.next_due, dt.UTC) if item.next_due is not None else None,
         summary=json.loads(item.summary) if item.summary else {},
+        query_hash=item.query_hash,
     )
 
 

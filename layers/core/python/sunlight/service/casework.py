@@ -46,6 +46,8 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
     announce(created, services, now)
     row.stage, row.outcome, row.checked_count = state.current_stage, state.outcome, len(log)
     row.next_due = next_due(state, item, services.calendar, services.config, now, clock)
+    if state.accept is not None and state.accept.query_code:
+        row.query_hash = services.protector.keyed_hash(state.accept.query_code)
     row.summary = {
         "item_name": item.name,
         "accepted_at": clock.started_at.isoformat() if clock else None,

@@ -41,6 +41,7 @@ class CaseRow:
     task_token: str | None = None
     next_due: dt.datetime | None = None
     summary: dict[str, Any] = field(default_factory=dict)
+    query_hash: str | None = None  # keyed hash of the applicant's query code, for the public look-up
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class Workflow(Protocol):
 class Protector(Protocol):
     def protect(self, content: dict[str, Any]) -> dict[str, Any]: ...
     def reveal(self, content: dict[str, Any]) -> dict[str, Any]: ...
+    def keyed_hash(self, value: str) -> str: ...
 
 
 class ConcurrentAppend(Exception):
