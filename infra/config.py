@@ -16,6 +16,7 @@ from sunlight import spec
 STAGES_CONTEXT_KEY = "sunlight:stages"
 DEFAULT_STAGE = "dev"
 SWEEP = "sweep"  # the spec function whose rate `sweep_minutes` overrides
+PUBLIC_FUNCTION = "public"  # the spec function of the citizens' API, throttled by `portal_throttle`
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653)
@@ -51,6 +52,27 @@ class Department(_Model):
     daily_quota: int | None = Field(default=None, gt=0)
 
 
+class PortalDomain(_Model):
+    """The portal's own domain name and its certificate (exactly one of the two kinds).
+
+    CloudFront outside China takes an ACM certificate from us-east-1 (`certificate_arn`). CloudFront in
+    the China regions has no ACM: the certificate is uploaded to the IAM certificate store and named by
+    its id (`iam_certificate_id`, e.g. `ASCA...`), and the domain needs an ICP recordal.
+    """
+
+    name: str = Field(max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+    certificate_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[0-9a-f-]+$"
+    )
+    iam_certificate_id: str | None = Field(default=None, pattern=r"^[A-Z0-9]{16,128}$")
+
+    @model_validator(mode="after")
+    def _one_certificate(self) -> PortalDomain:
+        if (self.certificate_arn is None) == (self.iam_certificate_id is None):
+            raise ValueError("portal_domain needs exactly one of certificate_arn and iam_certificate_id")
+        return self
+
+
 class StageConfig(_Model):
     stage: str = Field(pattern=r"^[a-z][a-z0-9-]{1,15}$")
     account: str | None = Field(default=None, pattern=r"^\d{12}$")
@@ -64,6 +86,8 @@ class StageConfig(_Model):
     # Default per-method throttle of the API stage, and the stricter one of the public route.
     api_throttle: Throttle = Throttle(rate_limit=100, burst_limit=200)
     public_throttle: Throttle = Throttle(rate_limit=5, burst_limit=10)
+    # Per-method throttle of each route of the citizens' public API (/public/...), behind the portal.
+    portal_throttle: Throttle = Throttle(rate_limit=20, burst_limit=40)
     # Usage-plan throttle of a department that does not set its own.
     department_throttle: Throttle = Throttle(rate_limit=20, burst_limit=40)
     table_encryption: Literal["aws_managed", "customer_managed"] = "aws_managed"
@@ -72,6 +96,14 @@ class StageConfig(_Model):
     ops_email: str | None = None
     # Minutes between runs of the deadline sweep (an EventBridge rule); default: the spec's.
     sweep_minutes: int | None = Field(default=None, ge=1, le=1440)
+    # The citizens' portal behind CloudFront (off: the site is only uploaded to its bucket; see
+    # infra/README.md for the China regions, where CloudFront needs an ICP-recorded domain).
+    portal_cdn: bool = True
+    portal_domain: PortalDomain | None = None
+    # An existing AWS WAF web ACL (scope CLOUDFRONT, made in us-east-1) for the distribution.
+    portal_web_acl_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/.+$"
+    )
 
     @field_validator("log_retention_days")
     @classmethod
@@ -97,8 +129,25 @@ class StageConfig(_Model):
             raise ValueError(f"duplicate dept_code: {', '.join(duplicates)}")
         return self
 
+    @model_validator(mode="after")
+    def _portal_settings_need_the_cdn(self) -> StageConfig:
+        if not self.portal_cdn and (self.portal_domain or self.portal_web_acl_arn):
+            raise ValueError("portal_domain and portal_web_acl_arn need portal_cdn: true")
+        return self
+
+    @property
+    def in_china(self) -> bool:
+        """Beijing or Ningxia: the aws-cn partition, where some services and features differ."""
+        return self.region.startswith("cn-")
+
     def throttle_of(self, department: Department) -> Throttle:
         return department.throttle or self.department_throttle
+
+    def route_throttle(self, route: spec.Route) -> Throttle | None:
+        """The method throttle of a public route (the citizens' API or the description); None: the stage's."""
+        if route.access != "public":
+            return None
+        return self.portal_throttle if route.function == PUBLIC_FUNCTION else self.public_throttle
 
     def schedule_minutes_of(self, function: spec.Function) -> int | None:
         """Minutes between scheduled runs of `function`, or None if the spec does not schedule it."""

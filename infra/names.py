@@ -75,3 +75,17 @@ def schedule_rule_name(stage: str, function: spec.Function) -> str:
 
 def dead_letter_queue_name(stage: str, function: spec.Function) -> str:
     return f"{function_name(stage, function)}-dlq"
+
+
+def portal_bucket_name(stage: str, account: str) -> str:
+    """The citizens' portal's static site (`portal/`)."""
+    return f"{prefix(stage)}-portal-{account}"
+
+
+def cdn_log_bucket_name(stage: str, account: str) -> str:
+    """CloudFront standard logs of the portal's distribution (needs ACLs, so not the access-log bucket)."""
+    return f"{prefix(stage)}-cdn-logs-{account}"
+
+
+def response_headers_policy_name(stage: str) -> str:
+    return f"{prefix(stage)}-security-headers"

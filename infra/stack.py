@@ -15,6 +15,7 @@ from infra.constructs.api import Api
 from infra.constructs.compute import DEPS_LAYER_DIR, Compute
 from infra.constructs.data import Data
 from infra.constructs.documents import Documents
+from infra.constructs.portal import Portal
 from infra.constructs.schedules import Schedules
 from infra.constructs.topics import AlertTopics
 from infra.constructs.workflows import Workflows
@@ -50,6 +51,7 @@ class SunlightStack(Stack):
         )
         self.schedules = Schedules(self, "Schedules", config=config, compute=self.compute)
         self.api = Api(self, "Api", config=config, compute=self.compute)
+        self.portal = Portal(self, "Portal", config=config, api=self.api, documents=self.documents)
         self.alarms = Alarms(
             self,
             "Alarms",

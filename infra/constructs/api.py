@@ -1,10 +1,11 @@
-"""The exchange API: a REST API with one method per `sunlight.spec.ROUTES` entry, all proxied to `api`.
+"""The REST API: one method per `sunlight.spec.ROUTES` entry, each proxied to the function its
+`Route.function` names (`public` for the citizens' API under /public/..., `api` for the rest).
 
 Every route whose access is not "public" requires an API key (`x-api-key`) and passes the REQUEST
 Lambda authorizer, which maps the key to its principal (department or supervision office). Each
 department listed in the stage config gets its own API key and usage plan (throttle, optional
-daily quota). The public route (the OpenAPI description) needs no key and is rate-limited by its own
-method throttle on the stage.
+daily quota). Public routes need no key: the citizens' API (/public/...) is throttled per method by
+`portal_throttle`, the OpenAPI description by `public_throttle` (`StageConfig.route_throttle`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from constructs import Construct
 from sunlight import spec
 
 from infra import names
-from infra.config import Department, StageConfig
+from infra.config import PUBLIC_FUNCTION, Department, StageConfig
 from infra.constructs.compute import Compute, retention
 from infra.nag import acknowledge
 
@@ -44,20 +45,21 @@ class Api(Construct):
         )
         public_throttles = {
             f"{route.path}/{route.method}": apigw.MethodDeploymentOptions(
-                throttling_rate_limit=config.public_throttle.rate_limit,
-                throttling_burst_limit=config.public_throttle.burst_limit,
+                throttling_rate_limit=throttle.rate_limit,
+                throttling_burst_limit=throttle.burst_limit,
                 logging_level=LOGGING_LEVEL,
                 metrics_enabled=True,
                 data_trace_enabled=False,
             )
             for route in spec.ROUTES
-            if route.access == "public"
+            if (throttle := config.route_throttle(route)) is not None
         }
         self.rest_api = apigw.RestApi(
             self,
             "RestApi",
             rest_api_name=names.api_name(stage),
-            description=f"Sunlight {stage}: the exchange API of departments and the supervision office",
+            description=f"Sunlight {stage}: the exchange API of departments and the supervision office, "
+            "and the citizens' public API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             api_key_source_type=apigw.ApiKeySourceType.HEADER,
             cloud_watch_role=True,
@@ -99,10 +101,16 @@ class Api(Construct):
             identity_sources=[apigw.IdentitySource.header(API_KEY_HEADER)],
             results_cache_ttl=Duration.minutes(5),
         )
-        integration = apigw.LambdaIntegration(compute.functions["api"], proxy=True, allow_test_invoke=False)
+        # One integration per function that serves routes (each adds its invoke permissions per method).
+        self.integrations = {
+            logical: apigw.LambdaIntegration(compute.functions[logical], proxy=True, allow_test_invoke=False)
+            for logical in sorted({route.function for route in spec.ROUTES})
+        }
         self.methods: dict[tuple[str, str], apigw.Method] = {}
         for route in spec.ROUTES:
-            self.methods[(route.method, route.path)] = self._method(route, integration, validator)
+            self.methods[(route.method, route.path)] = self._method(
+                route, self.integrations[route.function], validator
+            )
 
         self.api_keys = {
             department.dept_code: self._department(config, department) for department in config.departments
@@ -117,9 +125,10 @@ class Api(Construct):
         acknowledge(
             self.rest_api,
             "AwsSolutions-APIG3",
-            "Callers are known departments with API keys, throttled per usage plan, and the only public "
-            "route is a static description with its own low throttle; a WAF web ACL (billed per ACL, "
-            "rule and request) can be associated with the stage where a province requires one.",
+            "Departments call with API keys, throttled per usage plan; the public routes (the citizens' "
+            "API and the description) have their own method throttles, and the citizens' look-ups count "
+            "failures per case or complaint number in the throttle table. A regional WAF web ACL (billed "
+            "per ACL, rule and request) can be associated with the stage where a province requires one.",
         )
         CfnOutput(self, "Url", value=self.rest_api.url, description="base URL of the exchange API")
 
@@ -138,11 +147,18 @@ class Api(Construct):
             request_parameters=request_parameters(route),
         )
         if public:
+            guard = (
+                "it is part of the citizens' API, which has no keys by design; its case and complaint "
+                "look-ups need the number and its query code, and failures are counted per number "
+                "(throttle table)"
+                if route.function == PUBLIC_FUNCTION
+                else "it carries no case data"
+            )
             acknowledge(
                 method,
                 "AwsSolutions-APIG4",
-                f"{route.method} {route.path} is deliberately public ({route.summary}); it carries no case "
-                "data and is rate-limited by its own method throttle on the stage.",
+                f"{route.method} {route.path} is deliberately public ({route.summary}): {guard}; it is "
+                "rate-limited by its own method throttle on the stage.",
             )
             acknowledge(
                 method,

@@ -2,9 +2,10 @@
 
 Tables are on-demand, with point-in-time recovery, encrypted (AWS managed key, or a customer
 managed key when the stage asks for one), and retained when the stack is deleted: the record log
-is evidence and must outlive any deployment mistake. The personal-data key lives in a Secrets
-Manager secret (also retained), filled once at creation by a small custom resource because the
-functions expect base64 of 32 random bytes, which the secret's own generator cannot make.
+is evidence and must outlive any deployment mistake. Only the `throttle` table has a time to live
+(`TTL_ATTRIBUTES`). The personal-data key lives in a Secrets Manager secret (also retained), filled
+once at creation by a small custom resource because the functions expect base64 of 32 random bytes,
+which the secret's own generator cannot make.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ from infra.constructs.keys import customer_key
 from infra.nag import acknowledge
 
 _ATTRIBUTE_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
+# Time-to-live attribute (epoch seconds) by table: DynamoDB deletes an item some time after it passes.
+# Not in `sunlight.spec` (which describes keys and indexes only): the public API's failed-look-up
+# counters expire on their own; every other table keeps its items.
+TTL_ATTRIBUTES = {"throttle": "expires_at"}
 DATA_KEY_HANDLER = Path(__file__).resolve().parents[1] / "runtime" / "data_key.py"
 
 
@@ -138,6 +143,7 @@ class Data(Construct):
             ),
             encryption_key=self.key,
             deletion_protection=config.deletion_protection,
+            time_to_live_attribute=TTL_ATTRIBUTES.get(table.logical),
             removal_policy=RemovalPolicy.RETAIN,
         )
         for index in table.indexes:

@@ -1,4 +1,6 @@
-"""One synthesis of the dev stage per session (cdk-nag included), shared by every infra test."""
+"""One synthesis of the dev stage per session (cdk-nag included), shared by every infra test, and one of
+a variant stage outside China with every optional setting on (customer managed key, the portal's own
+domain and web ACL), for what the dev stage cannot show."""
 
 from __future__ import annotations
 
@@ -50,15 +52,46 @@ def definition_file() -> Path:
     return spec.STATE_MACHINE_FILE
 
 
-@pytest.fixture(scope="session")
-def synthesis(
-    tmp_path_factory: pytest.TempPathFactory, config: StageConfig, definition_file: Path
-) -> Iterator[Synthesis]:
-    """The dev stack synthesised once, as the CLI would (nag checks on), without the deps layer."""
-    outdir = tmp_path_factory.mktemp("cdk.out")
+def _synthesize(outdir: Path, config: StageConfig, definition_file: Path) -> Synthesis:
+    """The stage's stack synthesised as the CLI would (nag checks on), without the deps layer."""
     app = App(outdir=str(outdir))
     stack = build_stack(app, config, definition_file=definition_file, deps_layer_dir=None)
     apply_checks(app)
     findings = synthesize(app)
     cfn = json.loads((outdir / stack.template_file).read_text(encoding="utf-8"))
-    yield Synthesis(config, stack, Template.from_json(cfn), cfn, findings)
+    return Synthesis(config, stack, Template.from_json(cfn), cfn, findings)
+
+
+@pytest.fixture(scope="session")
+def synthesis(
+    tmp_path_factory: pytest.TempPathFactory, config: StageConfig, definition_file: Path
+) -> Iterator[Synthesis]:
+    """The dev stack (cn-north-1), synthesised once."""
+    yield _synthesize(tmp_path_factory.mktemp("cdk.out"), config, definition_file)
+
+
+VARIANT_ACCOUNT = "123456789012"
+VARIANT_REGION = "ap-east-1"  # outside China: CloudFront with Origin Access Control
+VARIANT_DOMAIN = "portal.example.gov.cn"
+VARIANT_IAM_CERTIFICATE = "ASCACKCEVSQ6C2EXAMPLE"
+VARIANT_WEB_ACL = f"arn:aws:wafv2:us-east-1:{VARIANT_ACCOUNT}:global/webacl/sunlight-prod/0123abcd"
+
+
+@pytest.fixture(scope="session")
+def variant(
+    tmp_path_factory: pytest.TempPathFactory, config: StageConfig, definition_file: Path
+) -> Synthesis:
+    """A `prod` stage outside China with every option on, synthesised once (only if a test asks)."""
+    stage = StageConfig.model_validate(
+        {
+            **config.model_dump(),
+            "stage": "prod",
+            "account": VARIANT_ACCOUNT,
+            "region": VARIANT_REGION,
+            "table_encryption": "customer_managed",
+            "sweep_minutes": 1,
+            "portal_domain": {"name": VARIANT_DOMAIN, "iam_certificate_id": VARIANT_IAM_CERTIFICATE},
+            "portal_web_acl_arn": VARIANT_WEB_ACL,
+        }
+    )
+    return _synthesize(tmp_path_factory.mktemp("cdk.out.variant"), stage, definition_file)

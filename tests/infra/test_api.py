@@ -1,4 +1,5 @@
-"""The REST API serves exactly the spec routes; every route but the public one needs key and authorizer."""
+"""The REST API serves exactly the spec routes, each from the function its `Route.function` names; every
+route but the public ones needs key and authorizer; public routes have their own method throttles."""
 
 from __future__ import annotations
 
@@ -62,13 +63,48 @@ def test_route_auth_follows_its_spec_access(synthesis: Synthesis, route: spec.Ro
     assert "RequestValidatorId" in method
 
 
-@pytest.mark.parametrize("route", spec.ROUTES, ids=lambda r: f"{r.method} {r.path}")
-def test_every_route_proxies_to_the_api_function(synthesis: Synthesis, route: spec.Route) -> None:
+def _function_behind(synthesis: Synthesis, route: spec.Route) -> str:
+    """The logical id of the Lambda function the route's integration invokes."""
     integration = _methods(synthesis)[(route.method, route.path)]["Integration"]
     assert integration["Type"] == "AWS_PROXY"
     assert integration["IntegrationHttpMethod"] == "POST"
+    (function_id,) = (
+        logical_id
+        for logical_id in synthesis.resources("AWS::Lambda::Function")
+        if f"<{logical_id}.Arn>" in render(integration["Uri"])
+    )
+    return function_id
+
+
+@pytest.mark.parametrize("route", spec.ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_every_route_proxies_to_the_function_its_spec_names(synthesis: Synthesis, route: spec.Route) -> None:
+    expected = synthesis.logical_id(synthesis.stack.compute.functions[route.function])
+    assert _function_behind(synthesis, route) == expected
+
+
+def test_the_public_paths_go_to_the_public_function_and_nothing_else_does(synthesis: Synthesis) -> None:
+    """Spelled out, not derived from `Route.function`: /public/... is the citizens' API."""
+    public_id = synthesis.logical_id(synthesis.stack.compute.functions["public"])
     api_id = synthesis.logical_id(synthesis.stack.compute.functions["api"])
-    assert f"<{api_id}.Arn>" in render(integration["Uri"])
+    citizens = [route for route in spec.ROUTES if route.path.startswith("/public/")]
+    assert len(citizens) >= 6
+    for route in spec.ROUTES:
+        assert _function_behind(synthesis, route) == (public_id if route in citizens else api_id), route.path
+    assert {(r.method, r.path) for r in citizens} >= {("POST", "/public/progress"), ("GET", "/public/items")}
+
+
+def test_each_function_behind_a_route_may_be_invoked_by_this_api_only(synthesis: Synthesis) -> None:
+    (api_id,) = synthesis.resources("AWS::ApiGateway::RestApi")
+    permissions = synthesis.resources("AWS::Lambda::Permission").values()
+    for logical in {route.function for route in spec.ROUTES}:
+        function_id = synthesis.logical_id(synthesis.stack.compute.functions[logical])
+        mine = [
+            p["Properties"] for p in permissions if ref_id(p["Properties"]["FunctionName"]) == function_id
+        ]
+        assert mine, logical
+        for permission in mine:
+            assert permission["Principal"] == "apigateway.amazonaws.com"
+            assert f"<{api_id}>" in render(permission["SourceArn"])
 
 
 def test_authorizer_is_a_request_authorizer_on_the_api_key_header(synthesis: Synthesis) -> None:
@@ -97,7 +133,7 @@ def test_one_throttled_usage_plan_and_key_per_department(synthesis: Synthesis) -
     assert any(d.role == "office" for d in synthesis.config.departments)
 
 
-def test_stage_logs_access_traces_and_throttles_the_public_route(synthesis: Synthesis) -> None:
+def test_stage_logs_access_traces_and_throttles_the_public_routes(synthesis: Synthesis) -> None:
     (stage,) = synthesis.resources("AWS::ApiGateway::Stage").values()
     properties = stage["Properties"]
     assert "DestinationArn" in properties["AccessLogSetting"]
@@ -108,11 +144,34 @@ def test_stage_logs_access_traces_and_throttles_the_public_route(synthesis: Synt
     assert every["DataTraceEnabled"] is False
     assert every["ThrottlingRateLimit"] == synthesis.config.api_throttle.rate_limit
     for route in spec.ROUTES:
-        if route.access == "public":
-            public = settings[(route.method, "/" + route.path.replace("/", "~1"))]
-            assert public["ThrottlingRateLimit"] == synthesis.config.public_throttle.rate_limit
-            assert public["ThrottlingBurstLimit"] == synthesis.config.public_throttle.burst_limit
-            assert public["LoggingLevel"] == every["LoggingLevel"]
+        key = (route.method, "/" + route.path.replace("/", "~1"))
+        if route.access != "public":
+            assert key not in settings
+            continue
+        throttle = (
+            synthesis.config.portal_throttle
+            if route.function == "public"
+            else synthesis.config.public_throttle
+        )
+        public = settings[key]
+        assert public["ThrottlingRateLimit"] == throttle.rate_limit
+        assert public["ThrottlingBurstLimit"] == throttle.burst_limit
+        assert public["LoggingLevel"] == every["LoggingLevel"]
+        assert public["DataTraceEnabled"] is False
+
+
+def test_the_citizens_routes_have_the_portal_throttle_from_the_stage_config(synthesis: Synthesis) -> None:
+    """rate 20/s, burst 40 in cdk.json's dev stage; the OpenAPI description keeps its own lower one."""
+    (stage,) = synthesis.resources("AWS::ApiGateway::Stage").values()
+    settings = {(s["HttpMethod"], s["ResourcePath"]): s for s in stage["Properties"]["MethodSettings"]}
+    assert (synthesis.config.portal_throttle.rate_limit, synthesis.config.portal_throttle.burst_limit) == (
+        20,
+        40,
+    )
+    progress = settings[("POST", "/~1public~1progress")]
+    assert (progress["ThrottlingRateLimit"], progress["ThrottlingBurstLimit"]) == (20, 40)
+    description = settings[("GET", "/~1v1~1openapi.json")]
+    assert description["ThrottlingRateLimit"] == synthesis.config.public_throttle.rate_limit
 
 
 def test_request_validator_checks_parameters(synthesis: Synthesis) -> None:

@@ -42,11 +42,15 @@ def _role_statements(synthesis: Synthesis, function: spec.Function) -> list[dict
 
 
 def test_one_function_per_spec_entry(synthesis: Synthesis) -> None:
+    """Plus the data-key initialiser, and the CDK's unnamed deploy-time copier of the portal's site."""
+    functions = synthesis.resources("AWS::Lambda::Function")
     deployed = {
-        f["Properties"]["FunctionName"] for f in synthesis.resources("AWS::Lambda::Function").values()
+        f["Properties"]["FunctionName"] for f in functions.values() if "FunctionName" in f["Properties"]
     }
     sunlight = {names.function_name("dev", function) for function in spec.FUNCTIONS}
     assert deployed == sunlight | {names.data_key_initialiser_name("dev")}
+    (unnamed,) = (k for k, f in functions.items() if "FunctionName" not in f["Properties"])
+    assert unnamed.startswith("CustomCDKBucketDeployment")
 
 
 @pytest.mark.parametrize("function", spec.FUNCTIONS, ids=lambda f: f.logical)
@@ -117,6 +121,19 @@ def test_function_may_touch_only_its_own_tables(synthesis: Synthesis, function: 
     for statement in dynamodb:
         for resource in as_list(statement["Resource"]):
             assert "*" not in render(resource), "indexes are granted by name"
+
+
+# The functions that read and write complaints (functions/api for /v1/complaints, the sweep for
+# complaint deadlines) are not given the table by their spec entries yet: in the cloud they would
+# get AccessDenied. Strict: once spec.py lists "complaints" for them, remove the marker.
+@pytest.mark.parametrize("logical", ["api", "sweep"])
+def test_the_functions_handling_complaints_may_use_the_complaints_table(
+    synthesis: Synthesis, logical: str
+) -> None:
+    (function,) = (f for f in spec.FUNCTIONS if f.logical == logical)
+    table_id = synthesis.logical_id(synthesis.stack.data.tables["complaints"])
+    granted = {i for s in _role_statements(synthesis, function) for i in referenced_ids(s["Resource"])}
+    assert table_id in granted
 
 
 def test_deps_layer_is_added_when_its_folder_exists(tmp_path: Path, config: StageConfig) -> None:

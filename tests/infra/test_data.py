@@ -64,6 +64,42 @@ def test_the_staff_and_counters_tables_and_the_notice_index(synthesis: Synthesis
     assert types["notice_due"] == "N"
 
 
+def test_the_complaints_and_throttle_tables_of_issue_5(synthesis: Synthesis) -> None:
+    """Spelled out: complaints with its deadline and department indexes, throttle keyed by one string."""
+    complaints = _table(synthesis, "sunlight-dev-complaints")["Properties"]
+    assert complaints["KeySchema"] == [{"AttributeName": "complaint_no", "KeyType": "HASH"}]
+    indexes = {i["IndexName"]: i for i in complaints["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {"due-index", "dept-index"}
+    assert indexes["due-index"]["KeySchema"] == [
+        {"AttributeName": "due_shard", "KeyType": "HASH"},
+        {"AttributeName": "next_due", "KeyType": "RANGE"},
+    ]
+    assert indexes["dept-index"]["KeySchema"] == [
+        {"AttributeName": "dept_code", "KeyType": "HASH"},
+        {"AttributeName": "filed_at", "KeyType": "RANGE"},
+    ]
+    types = {a["AttributeName"]: a["AttributeType"] for a in complaints["AttributeDefinitions"]}
+    assert types == {
+        "complaint_no": "S",
+        "due_shard": "S",
+        "next_due": "N",
+        "dept_code": "S",
+        "filed_at": "S",
+    }
+    throttle = _table(synthesis, "sunlight-dev-throttle")["Properties"]
+    assert throttle["KeySchema"] == [{"AttributeName": "throttle_key", "KeyType": "HASH"}]
+    assert "GlobalSecondaryIndexes" not in throttle
+
+
+def test_only_the_throttle_table_expires_items_by_expires_at(synthesis: Synthesis) -> None:
+    ttl = {
+        t["Properties"]["TableName"]: t["Properties"].get("TimeToLiveSpecification")
+        for t in synthesis.resources("AWS::DynamoDB::Table").values()
+    }
+    assert ttl.pop("sunlight-dev-throttle") == {"AttributeName": "expires_at", "Enabled": True}
+    assert ttl and set(ttl.values()) == {None}
+
+
 def test_every_table_has_point_in_time_recovery_encryption_and_is_retained(synthesis: Synthesis) -> None:
     tables = synthesis.resources("AWS::DynamoDB::Table")
     assert tables

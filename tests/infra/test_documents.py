@@ -37,8 +37,17 @@ def _policy(synthesis: Synthesis, bucket_id: str) -> list[dict[str, Any]]:
     return list(statements(policy))
 
 
-def test_the_stack_has_the_documents_bucket_and_its_log_bucket_only(synthesis: Synthesis) -> None:
-    assert set(synthesis.resources("AWS::S3::Bucket")) == {_bucket_id(synthesis), _log_bucket_id(synthesis)}
+def test_the_stack_has_the_documents_and_portal_buckets_and_their_log_buckets_only(
+    synthesis: Synthesis,
+) -> None:
+    portal = synthesis.stack.portal
+    assert portal.log_bucket is not None
+    assert set(synthesis.resources("AWS::S3::Bucket")) == {
+        _bucket_id(synthesis),
+        _log_bucket_id(synthesis),
+        synthesis.logical_id(portal.bucket),
+        synthesis.logical_id(portal.log_bucket),
+    }
     name = render(synthesis.cfn["Resources"][_bucket_id(synthesis)]["Properties"]["BucketName"])
     assert name == "sunlight-dev-documents-<AWS::AccountId>"
 
@@ -75,16 +84,32 @@ def test_directives_are_never_expired(synthesis: Synthesis) -> None:
         assert "NoncurrentVersionExpirationInDays" not in rule, rule
 
 
-def test_access_logs_go_to_the_log_bucket_by_its_policy(synthesis: Synthesis) -> None:
-    logging = synthesis.cfn["Resources"][_bucket_id(synthesis)]["Properties"]["LoggingConfiguration"]
+@pytest.mark.parametrize("which", ["documents", "portal"])
+def test_access_logs_go_to_the_log_bucket_by_its_policy(synthesis: Synthesis, which: str) -> None:
+    """Each logged bucket may deliver under its own prefix only."""
+    bucket_id = (
+        _bucket_id(synthesis) if which == "documents" else synthesis.logical_id(synthesis.stack.portal.bucket)
+    )
+    logging = synthesis.cfn["Resources"][bucket_id]["Properties"]["LoggingConfiguration"]
     assert ref_id(logging["DestinationBucketName"]) == _log_bucket_id(synthesis)
     prefix = logging["LogFilePrefix"]
-    (allow,) = (s for s in _policy(synthesis, _log_bucket_id(synthesis)) if s["Effect"] == "Allow")
+    (allow,) = (
+        s
+        for s in _policy(synthesis, _log_bucket_id(synthesis))
+        if s["Effect"] == "Allow" and ref_id(s["Condition"]["ArnLike"]["aws:SourceArn"]) == bucket_id
+    )
     assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
     assert allow["Action"] == "s3:PutObject"
     assert render(allow["Resource"]) == f"<{_log_bucket_id(synthesis)}.Arn>/{prefix}*"
-    assert ref_id(allow["Condition"]["ArnLike"]["aws:SourceArn"]) == _bucket_id(synthesis)
     # Kept at least the six months the Cybersecurity Law asks of network logs.
     log_bucket = synthesis.cfn["Resources"][_log_bucket_id(synthesis)]["Properties"]
     (rule,) = log_bucket["LifecycleConfiguration"]["Rules"]
     assert rule["ExpirationInDays"] >= 180
+
+
+def test_the_log_bucket_takes_deliveries_from_the_two_logged_buckets_only(synthesis: Synthesis) -> None:
+    allowed = [s for s in _policy(synthesis, _log_bucket_id(synthesis)) if s["Effect"] == "Allow"]
+    sources = {ref_id(s["Condition"]["ArnLike"]["aws:SourceArn"]) for s in allowed}
+    assert sources == {_bucket_id(synthesis), synthesis.logical_id(synthesis.stack.portal.bucket)}
+    prefixes = {render(s["Resource"]) for s in allowed}
+    assert len(prefixes) == len(allowed) == 2

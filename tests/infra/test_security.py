@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import cast
-
 import pytest
-from aws_cdk import App, CfnElement
-from constructs import IConstruct
 from sunlight import spec
 
-from infra.app import build_stack
-from infra.config import StageConfig
-from infra.nag import apply_checks, synthesize
 from tests.infra.cfn import as_list, statements
 from tests.infra.conftest import Synthesis
 
@@ -60,44 +51,32 @@ def test_every_acknowledgement_carries_a_reason(synthesis: Synthesis) -> None:
         assert len(rule["reason"]) >= 40
 
 
-def test_a_customer_managed_key_stage_passes_the_checks_too(
-    tmp_path: Path, config: StageConfig, definition_file: Path
+def test_the_variant_stage_passes_the_checks_too(variant: Synthesis) -> None:
+    assert variant.findings == []
+
+
+def test_a_customer_managed_key_stage_encrypts_with_its_key_and_runs_the_sweep_at_its_rate(
+    variant: Synthesis,
 ) -> None:
-    """And it encrypts the documents with the stage's key, and runs the sweep at its own rate."""
-    stage = config.model_copy(
-        update={
-            "stage": "prod",
-            "table_encryption": "customer_managed",
-            "account": "123456789012",
-            "sweep_minutes": 1,
-        }
-    )
-    app = App(outdir=str(tmp_path))
-    stack = build_stack(app, stage, definition_file=definition_file, deps_layer_dir=None)
-    apply_checks(app)
-    assert synthesize(app) == []
-    cfn = json.loads((tmp_path / stack.template_file).read_text(encoding="utf-8"))
-
-    def logical_id(construct: IConstruct | None) -> str:
-        assert construct is not None
-        return stack.get_logical_id(cast(CfnElement, construct.node.default_child))
-
-    key_arn = {"Fn::GetAtt": [logical_id(stack.data.key), "Arn"]}
+    """The variant stage: tables, secret and documents use the stage's key; the sweep runs every minute."""
+    cfn = variant.cfn
+    assert variant.stack.data.key is not None
+    key_arn = {"Fn::GetAtt": [variant.logical_id(variant.stack.data.key), "Arn"]}
     for resource in cfn["Resources"].values():
         if resource["Type"] == "AWS::DynamoDB::Table":
             assert resource["Properties"]["SSESpecification"]["KMSMasterKeyId"] == key_arn
         if resource["Type"] == "AWS::SecretsManager::Secret":
             assert resource["Properties"]["KmsKeyId"] == key_arn
-    documents = cfn["Resources"][logical_id(stack.documents.bucket)]
+    documents = cfn["Resources"][variant.logical_id(variant.stack.documents.bucket)]
     assert documents["Properties"]["BucketName"] == "sunlight-prod-documents-123456789012"
     (encryption,) = documents["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert encryption["ServerSideEncryptionByDefault"] == {
         "SSEAlgorithm": "aws:kms",
         "KMSMasterKeyID": key_arn,
     }
-    writers = [stack.compute.functions[f.logical].role for f in spec.FUNCTIONS if f.writes_documents]
+    writers = [variant.stack.compute.functions[f.logical].role for f in spec.FUNCTIONS if f.writes_documents]
     for role in writers:
-        role_id = logical_id(role)
+        role_id = variant.logical_id(role)
         granted = [
             s
             for r in cfn["Resources"].values()
