@@ -10,11 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from sunlight.domain.catalog import Item
+from sunlight.domain.complaints import Complaint
 from sunlight.domain.lifecycle import Delivery
 from sunlight.domain.records import to_exchange_json
 from sunlight.notices import StaffMember
 from sunlight.service.casework import check_case, park
 from sunlight.service.ports import AlertFilter, AlertPage, CaseRow, ConcurrentAppend, DueCases, StoredRecord
+from sunlight.service.public import AlertFacts, ClosedCase
 from sunlight.service.services import Services
 from sunlight.service.stored import chain_hash
 
@@ -238,3 +240,73 @@ class MemoryCounters:
     def next(self, name: str) -> int:
         self.values[name] = self.values.get(name, 0) + 1
         return self.values[name]
+
+
+class MemoryComplaints:
+    """Complaints by number, each stored as JSON (so a caller never holds the stored object)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, str] = {}
+
+    def create(self, complaint: Complaint) -> bool:
+        if complaint.complaint_no in self.rows:
+            return False
+        self.rows[complaint.complaint_no] = complaint.model_dump_json()
+        return True
+
+    def get(self, complaint_no: str) -> Complaint | None:
+        data = self.rows.get(complaint_no)
+        return Complaint.model_validate_json(data) if data else None
+
+    def save(self, complaint: Complaint, expected_version: int) -> bool:
+        stored = self.get(complaint.complaint_no)
+        if stored is None or stored.version != expected_version:
+            return False
+        self.rows[complaint.complaint_no] = complaint.model_dump_json()
+        return True
+
+    def due(self, now: dt.datetime) -> list[str]:
+        found = (self.get(n) for n in self.rows)
+        return [c.complaint_no for c in found if c and c.next_due is not None and c.next_due <= now]
+
+    def listing(self, dept_code: str | None, region_prefix: str) -> list[Complaint]:
+        found = [c for c in map(self.get, self.rows) if c is not None]
+        if dept_code:
+            found = [c for c in found if c.dept_code == dept_code]
+        else:
+            found = [c for c in found if c.region_code.startswith(region_prefix)]
+        return sorted(found, key=lambda c: (c.filed_at, c.complaint_no), reverse=True)
+
+
+class MemoryThrottle:
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def failures(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+    def fail(self, key: str, limit: int, expires_at: dt.datetime) -> bool:
+        if self.counts.get(key, 0) >= limit:
+            return False
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return True
+
+
+class MemoryFigures:
+    """The public figures read straight from the in-memory case rows and alerts (no cache)."""
+
+    def __init__(self, cases: MemoryCases, alerts: MemoryAlerts) -> None:
+        self._cases, self._alerts = cases, alerts
+
+    def closed_cases(self) -> list[ClosedCase]:
+        return [
+            ClosedCase(r.case_no, r.dept_code, r.item_code, r.outcome)
+            for r in self._cases.rows.values()
+            if r.outcome
+        ]
+
+    def alerts(self) -> list[AlertFacts]:
+        return [
+            AlertFacts(a["case_no"], a["dept_code"], a["rule"], a["level"], a["status"])
+            for a in self._alerts.items.values()
+        ]

@@ -12,7 +12,7 @@ from sunlight import spec
 from sunlight.bootstrap import from_environment
 from sunlight.domain.errors import InvalidRecord
 from sunlight.domain.records import problems_of
-from sunlight.service import alert_desk, intake, queries, staff
+from sunlight.service import alert_desk, complaints, intake, queries, staff
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal, Unauthorized
 from sunlight.service.services import Services
 
@@ -131,6 +131,26 @@ def get_document(  # type: ignore[no-untyped-def]  # no return annotation: bytes
 @app.put("/v1/staff/<handler_id>", summary="Register a member of staff for text alerts (the department)")
 def put_staff(handler_id: str, body: Annotated[staff.StaffEntry, Body()]) -> dict[str, Any]:
     return staff.register(handler_id, body, _principal(), _services())
+
+
+@app.get("/v1/complaints", summary="Complaints the caller may see (office: its region; department: its own)")
+def list_complaints(
+    state: Annotated[str | None, Query(pattern="^[a-z]+$")] = None,
+    cursor: Annotated[str | None, Query(pattern="^[0-9]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=complaints.MAX_PAGE)] = 50,
+) -> dict[str, Any]:
+    given = {"state": state, "cursor": cursor, "limit": str(limit)}
+    return complaints.listing(_principal(), {k: v for k, v in given.items() if v}, _services())
+
+
+@app.get("/v1/complaints/<complaint_no>", summary="A complaint with its history")
+def get_complaint(complaint_no: str) -> dict[str, Any]:
+    return complaints.get(complaint_no, _principal(), _services())
+
+
+@app.post("/v1/complaints/<complaint_no>/steps", summary="Move a complaint (accept, reject, direct, reply …)")
+def move_complaint(complaint_no: str, body: Annotated[complaints.StepRequest, Body()]) -> dict[str, Any]:
+    return complaints.step(complaint_no, body, _principal(), _services())
 
 
 @app.get("/v1/openapi.json", summary="This API's OpenAPI description")

@@ -16,6 +16,7 @@ import pytest
 from api.handler import handler as api
 from authorizer.handler import handler as authorizer
 from moto import mock_aws
+from public.handler import handler as public
 from sunlight import spec
 from sunlight.adapters.dynamo import DynamoPrincipals, due_shard
 from sunlight.bootstrap import Settings, build
@@ -122,7 +123,7 @@ def call(
     body: Any = None,
     query: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
-    """An API Gateway proxy request through the authorizer and the API handler, as the gateway does."""
+    """An API Gateway proxy request through the authorizer and the route's handler, as the gateway does."""
     route = next(r for r in spec.ROUTES if r.method == method and _matches(r.path, path))
     headers = {"x-api-key": key} if key else {}
     event: dict[str, Any] = {
@@ -159,7 +160,8 @@ def call(
             assert str(exc) == "Unauthorized"
             return 401, {"message": "Unauthorized"}
         event["requestContext"]["authorizer"] = answer["context"]
-    response = api(event, FakeContext(), services=cloud.services)
+    function = public if route.function == "public" else api
+    response = function(event, FakeContext(), services=cloud.services)
     if response.get("isBase64Encoded"):
         return response["statusCode"], base64.b64decode(response["body"])
     return response["statusCode"], json.loads(response["body"]) if response.get("body") else None

@@ -18,6 +18,13 @@ import boto3
 from pydantic import BaseModel
 
 from sunlight import spec
+from sunlight.adapters.complaints import (
+    DynamoComplaints,
+    DynamoFigures,
+    DynamoThrottle,
+    make_complaint_model,
+    make_throttle_model,
+)
 from sunlight.adapters.documents import S3Documents
 from sunlight.adapters.dynamo import (
     DynamoAlerts,
@@ -27,6 +34,7 @@ from sunlight.adapters.dynamo import (
     DynamoPrincipals,
     DynamoRecordLog,
     DynamoStaff,
+    Models,
     make_counter_model,
     make_models,
     make_staff_model,
@@ -35,6 +43,7 @@ from sunlight.adapters.protect import FieldSealer
 from sunlight.adapters.sns import SnsAlertTopics, SnsTexts
 from sunlight.adapters.workflow import StepFunctionsWorkflow
 from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
+from sunlight.domain.complaints import ComplaintConfig
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.instants import normalised
 from sunlight.notices import NoticeSettings
@@ -50,6 +59,7 @@ class Settings(BaseModel):
     data_key: bytes
     calendar_file: str | None = None
     rules_file: str | None = None
+    complaints_file: str | None = None
     # The local mode's simulated city runs on a simulated clock: start instant and speed-up.
     simulated_start: dt.datetime | None = None
     simulated_speed: float = 1.0
@@ -70,6 +80,7 @@ class Settings(BaseModel):
             data_key=_data_key(env),
             calendar_file=env.get("SUNLIGHT_CALENDAR_FILE"),
             rules_file=env.get("SUNLIGHT_RULES_FILE"),
+            complaints_file=env.get("SUNLIGHT_COMPLAINTS_FILE"),
             simulated_start=env.get("SUNLIGHT_SIMULATED_START") or None,
             documents_bucket=env.get(spec.DOCUMENTS_ENV, ""),
             alert_topics=json.loads(env.get(spec.ALERT_TOPICS_ENV, "{}")),
@@ -101,6 +112,7 @@ def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
         now=_clock(settings, calendar),
     )
     _announcing(services, settings)
+    _citizens(services, settings, models)
     return services, DynamoPrincipals(models)
 
 
@@ -116,6 +128,20 @@ def _announcing(services: Services, settings: Settings) -> None:
         sns = boto3.client("sns")
         services.texts = SnsTexts(sns, settings.sms_sender)
         services.topics = SnsAlertTopics(sns, settings.alert_topics)
+
+
+def _citizens(services: Services, settings: Settings, models: Models) -> None:
+    """Complaints and the look-up throttle where the function has their tables; the public figures."""
+    region = boto3.session.Session().region_name
+    tables = settings.tables
+    if not tables["complaints"].startswith("unused-"):
+        services.complaints = DynamoComplaints(make_complaint_model(tables["complaints"], region))
+    if not tables["throttle"].startswith("unused-"):
+        services.throttle = DynamoThrottle(make_throttle_model(tables["throttle"], region))
+    services.figures = DynamoFigures(models.case, models.alert)
+    services.complaint_config = (
+        ComplaintConfig.load(settings.complaints_file) if settings.complaints_file else ComplaintConfig()
+    )
 
 
 def _clock(settings: Settings, calendar: WorkCalendar) -> Callable[[], dt.datetime]:

@@ -5,11 +5,15 @@ header (the authorizer's identity source: 401 without it) and goes to the "autho
 REQUEST authorizer event; an `Unauthorized` exception is a 401, a policy that does not allow the
 method is a 403, anything else wrong with the authorizer is a 500, as API Gateway answers. Answers
 are cached per key for 5 minutes, as in the stack, and a cached policy is evaluated against each new
-method ARN. Then the request becomes a Lambda-proxy (REST, v1) event for the "api" function,
-with the authorizer's context in `requestContext.authorizer` (its values turned into strings, as API
-Gateway does), and the function's answer is written back; a failing or malformed answer is a 502.
-Public routes are rate-limited per client with a token bucket. `Gateway.handle` does all of it
-without sockets; `Gateway.start` serves it.
+method ARN. Then the request becomes a Lambda-proxy (REST, v1) event for the function named by
+the route (`route.function`: "public" for /public/..., else "api"; "api" if no such function was
+given), with the authorizer's context in `requestContext.authorizer` (its values turned into
+strings, as API Gateway does), and the function's answer is written back; a failing or malformed
+answer is a 502. Public routes are rate-limited per client with a token bucket.
+
+The citizens' portal (the repository's `portal/` folder) is served as static files at `/` (its
+`index.html`) and `/portal/...`, with the security headers CloudFront adds in the cloud.
+`Gateway.handle` does all of it without sockets; `Gateway.start` serves it.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -43,6 +48,28 @@ IDENTITY_HEADER = "x-api-key"
 """The authorizer's identity source, as in the stack: without it API Gateway answers 401 itself."""
 AUTHORIZER_CACHE_S = 300.0
 """The stack caches an authorizer's answer per identity for 5 minutes; so does the local gateway."""
+PORTAL_DIR = spec.ROOT / "portal"
+PORTAL_PREFIX = "/portal"
+PORTAL_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+}
+"""What the portal serves, by extension; anything else in the folder (its README) is a 404."""
+SECURITY_HEADERS = (
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+)
 
 
 @dataclass(frozen=True)
@@ -181,8 +208,12 @@ class Gateway:
         public_burst: int = 20,
         identity_header: str | None = IDENTITY_HEADER,
         authorizer_cache_s: float = AUTHORIZER_CACHE_S,
+        functions: Mapping[str, FunctionRuntime] | None = None,
+        portal_dir: Path | None = PORTAL_DIR,
     ) -> None:
         self.invoker, self.api, self.authorizer = invoker, api, authorizer
+        self.functions = dict(functions or {})
+        self.portal_dir = portal_dir
         self.identity_header, self.authorizer_cache_s = identity_header, authorizer_cache_s
         self._cache: dict[str, tuple[float, dict[str, Any]]] = {}  # identity -> (expiry, answer)
         self._cache_lock = threading.Lock()
@@ -224,6 +255,10 @@ class Gateway:
         if len(path) > 1:
             path = path.rstrip("/")
         method = request.method.upper()
+        if self.portal_dir is not None and (
+            path in ("/", PORTAL_PREFIX) or path.startswith(PORTAL_PREFIX + "/")
+        ):
+            return self.static(method, path)
         allowed = self.router.methods(path)
         if not allowed:
             return _error(404, {"message": "Not Found", "path": path})
@@ -250,10 +285,34 @@ class Gateway:
             if denied is not None:
                 return denied
         try:
-            answer = self.invoker.invoke(self.api, event)
+            answer = self.invoker.invoke(self.function_for(match.route), event)
         except HandlerError:
             return _error(502, {"message": "Internal server error"})
         return self._write(answer)
+
+    def function_for(self, route: spec.Route) -> FunctionRuntime:
+        """The function behind a route: the one it names, or "api" if no such function was given."""
+        return self.functions.get(route.function) or self.functions.get("api") or self.api
+
+    def static(self, method: str, path: str) -> Response:
+        """A file of the portal: `/` and `/portal` are its index.html, `/portal/x` is portal/x."""
+        assert self.portal_dir is not None
+        if method not in ("GET", "HEAD"):
+            return Response(
+                405,
+                [("Content-Type", "text/plain; charset=utf-8"), ("Allow", "GET, HEAD"), *SECURITY_HEADERS],
+                b"Method Not Allowed",
+            )
+        relative = unquote(path[len(PORTAL_PREFIX) :].lstrip("/")) if path != "/" else ""
+        root = self.portal_dir.resolve()
+        file = (root / (relative or "index.html")).resolve()
+        content_type = PORTAL_TYPES.get(file.suffix.lower())
+        if content_type is None or not file.is_relative_to(root) or not file.is_file():
+            return Response(
+                404, [("Content-Type", "text/plain; charset=utf-8"), *SECURITY_HEADERS], b"Not Found"
+            )
+        headers = [("Content-Type", content_type), ("Cache-Control", "no-cache"), *SECURITY_HEADERS]
+        return Response(200, headers, file.read_bytes())
 
     def _authorize(self, event: dict[str, Any]) -> Response | None:
         """Runs the authorizer; None if the request may go on (its context now in `event`)."""

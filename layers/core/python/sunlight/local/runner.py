@@ -201,6 +201,7 @@ class LocalSystem:
                 functions.get("authorizer"),
                 port=self.options.port,
                 stage=STAGE,
+                functions=functions,
             ).start()
         except BaseException:
             self.stop(save=False)

@@ -30,3 +30,8 @@ class Services:
     texts: Any = None  # notices.TextSender
     topics: Any = None  # announce.AlertTopics
     notice_settings: Any = None  # notices.NoticeSettings
+    # The citizens' side (absent where a function has no such table).
+    complaints: Any = None  # complaints.ComplaintStore
+    throttle: Any = None  # public.ThrottleStore
+    figures: Any = None  # public.Figures: what on-time rates and rankings are computed from
+    complaint_config: Any = None  # domain.complaints.ComplaintConfig (absent: the defaults)

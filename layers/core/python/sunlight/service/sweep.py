@@ -15,6 +15,7 @@ from aws_lambda_powertools import Logger
 
 from sunlight.service.announce import send_held_texts
 from sunlight.service.casework import check_case
+from sunlight.service.complaints import check_complaint, due_complaints
 from sunlight.service.services import Services
 
 logger = Logger(service="sunlight-sweep", child=True)
@@ -52,6 +53,22 @@ def sweep(services: Services) -> SweepReport:
             continue
         report.checked += 1
         report.changed += int(result["changed"])
+    _sweep_complaints(services, report)
     if services.texts is not None:
         report.texts_sent = send_held_texts(services.alerts.held(now), services, now)
     return report
+
+
+def _sweep_complaints(services: Services, report: SweepReport) -> None:
+    """The complaints whose next deadline moment has come, checked the same way (C-* alerts)."""
+    due = due_complaints(services, services.now())
+    report.read += len(due)
+    for complaint_no in due:
+        try:
+            result = check_complaint(complaint_no, services)
+        except Exception:  # stays due and is retried, like a case
+            logger.exception("complaint check failed", extra={"complaint_no": complaint_no})
+            report.failed.append(complaint_no)
+            continue
+        report.checked += 1
+        report.changed += int(result["changed"])

@@ -1,0 +1,111 @@
+"""The citizens' public API (API Gateway REST, Lambda proxy, no key): routes to use cases, errors mapped once.
+
+Look-ups answer 200 with `found: false` when nothing matches, never 404 (which would tell a number
+exists); 429 when a number has had too many failed look-ups this minute; 422 for a malformed request.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from pydantic import ValidationError
+from sunlight.bootstrap import from_environment
+from sunlight.domain.errors import InvalidRecord, Problem
+from sunlight.domain.records import problems_of
+from sunlight.service import complaints, public
+from sunlight.service.principal import Conflict
+from sunlight.service.services import Services
+
+logger = Logger(service="sunlight-public")
+app = APIGatewayRestResolver(enable_validation=True)
+
+
+def _services() -> Services:
+    services: Services = app.context.get("services") or from_environment()[0]
+    return services
+
+
+@app.get("/public/items", summary="The service guide: items with limits, fees, stages, on-time rate")
+def items(
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    dept_code: Annotated[str | None, Query(max_length=18)] = None,
+) -> dict[str, Any]:
+    return public.guide(_services(), q, dept_code)
+
+
+@app.post("/public/progress", summary="A case's progress, given its number and query code")
+def progress(query: Annotated[public.ProgressQuery, Body()]) -> dict[str, Any]:
+    return public.progress(query, _services())
+
+
+@app.post("/public/complaints", summary="File a complaint or enquiry (anonymous allowed)")
+def file_complaint(filing: Annotated[complaints.Filing, Body()]) -> Response[dict[str, Any]]:
+    return Response(201, content_types.APPLICATION_JSON, complaints.file(filing, _services()))
+
+
+@app.post("/public/complaints/status", summary="A complaint's status, given its number and query code")
+def complaint_status(lookup: Annotated[complaints.ComplaintLookup, Body()]) -> dict[str, Any]:
+    return complaints.status(lookup, _services())
+
+
+@app.post("/public/complaints/rating", summary="Rate the answer to a complaint (1-5)")
+def rate_complaint(rating: Annotated[complaints.RatingRequest, Body()]) -> dict[str, Any]:
+    return complaints.rate_reply(rating, _services())
+
+
+@app.get("/public/rankings", summary="On-time rates and card counts per department")
+def rankings() -> dict[str, Any]:
+    return public.rankings(_services())
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
+    return Response(status, content_types.APPLICATION_JSON, body)
+
+
+def _invalid(problems: list[Problem]) -> Response[dict[str, Any]]:
+    body = {"error": "InvalidInput", "message": "请求内容不正确", "problems": [p.as_dict() for p in problems]}
+    return _json(422, body)
+
+
+@app.exception_handler(public.TooManyLookups)  # type: ignore[untyped-decorator]
+def _too_many(_: public.TooManyLookups) -> Response[dict[str, Any]]:
+    return _json(429, dict(public.TOO_MANY))
+
+
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def _invalid_request(exc: RequestValidationError) -> Response[dict[str, Any]]:
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        field = ".".join(loc[1:] if loc[:1] in (["body"], ["query"]) else loc) or "body"
+        got = err.get("input")
+        problems.append(
+            Problem(field, str(err.get("msg", "is not valid")), got if isinstance(got, str | int) else None)
+        )
+    return _invalid(problems)
+
+
+@app.exception_handler(ValidationError)  # type: ignore[untyped-decorator]
+def _invalid_model(exc: ValidationError) -> Response[dict[str, Any]]:
+    return _invalid(problems_of(exc))
+
+
+@app.exception_handler(InvalidRecord)  # type: ignore[untyped-decorator]
+def _invalid_input(exc: InvalidRecord) -> Response[dict[str, Any]]:
+    return _invalid(exc.problems)
+
+
+@app.exception_handler(Conflict)  # type: ignore[untyped-decorator]
+def _conflict(exc: Conflict) -> Response[dict[str, Any]]:
+    return _json(409, {"error": "Conflict", "message": str(exc)})
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
+    if services is not None:
+        app.append_context(services=services)  # type: ignore[no-untyped-call]
+    return app.resolve(event, context)

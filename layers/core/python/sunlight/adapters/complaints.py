@@ -1,0 +1,223 @@
+"""DynamoDB adapters of the citizens' side: complaints, the look-up throttle, and the public figures.
+
+Model classes are made by factories from one deployment's table names (nothing binds or connects at
+import time); keys and indexes are those of `sunlight.spec` (COMPLAINTS, THROTTLE). A complaint is
+kept whole as JSON in `data`, beside the attributes its indexes need: the sparse `due-index`
+(`due_shard`, `next_due`: only complaints with a next deadline moment) and the sparse `dept-index`
+(`dept_code`, `filed_at`: only complaints directed to a department). Writes are conditioned on the
+complaint's `version`, so two desk steps never both win.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from sunlight import spec
+from sunlight.adapters.dynamo import DUE_SHARDS, due_shard
+from sunlight.domain.complaints import Complaint
+from sunlight.service.public import AlertFacts, ClosedCase
+
+_T = TypeVar("_T")
+
+
+def _meta(table_name: str, region: str | None) -> Any:
+    attrs: dict[str, Any] = {"table_name": table_name}
+    if region:
+        attrs["region"] = region
+    return type("Meta", (), attrs)
+
+
+def _index_meta(name: str) -> Any:
+    return type("Meta", (), {"index_name": name, "projection": AllProjection()})
+
+
+_DUE_INDEX, _DEPT_INDEX = (i.name for i in spec.COMPLAINTS.indexes)
+
+
+def make_complaint_model(table_name: str, region: str | None = None) -> Any:
+    class DueIndex(GlobalSecondaryIndex["ComplaintModel"]):  # type: ignore[no-untyped-call]
+        Meta = _index_meta(_DUE_INDEX)
+        due_shard = UnicodeAttribute(hash_key=True)
+        next_due = NumberAttribute(range_key=True)
+
+    class DeptIndex(GlobalSecondaryIndex["ComplaintModel"]):  # type: ignore[no-untyped-call]
+        Meta = _index_meta(_DEPT_INDEX)
+        dept_code = UnicodeAttribute(hash_key=True)
+        filed_at = UnicodeAttribute(range_key=True)
+
+    class ComplaintModel(Model):
+        Meta = _meta(table_name, region)
+        complaint_no = UnicodeAttribute(hash_key=True)
+        region_code = UnicodeAttribute()
+        state = UnicodeAttribute()
+        filed_at = UnicodeAttribute()
+        version = NumberAttribute()
+        data = UnicodeAttribute()
+        dept_code = UnicodeAttribute(null=True)
+        due_shard = UnicodeAttribute(null=True)
+        next_due = NumberAttribute(null=True)
+        due_index = DueIndex()
+        dept_index = DeptIndex()
+
+    return ComplaintModel
+
+
+class DynamoComplaints:
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def _item(self, complaint: Complaint) -> Any:
+        due = complaint.next_due
+        return self._model(
+            complaint.complaint_no,
+            region_code=complaint.region_code,
+            state=complaint.state,
+            filed_at=complaint.filed_at.isoformat(timespec="seconds"),
+            version=complaint.version,
+            data=complaint.model_dump_json(),
+            dept_code=complaint.dept_code,
+            due_shard=due_shard(complaint.complaint_no) if due else None,
+            next_due=int(due.timestamp()) if due else None,
+        )
+
+    def create(self, complaint: Complaint) -> bool:
+        try:
+            self._item(complaint).save(condition=self._model.complaint_no.does_not_exist())
+        except PutError:
+            return False
+        return True
+
+    def get(self, complaint_no: str) -> Complaint | None:
+        try:
+            row = self._model.get(complaint_no, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return _complaint(row)
+
+    def save(self, complaint: Complaint, expected_version: int) -> bool:
+        try:
+            self._item(complaint).save(condition=self._model.version == expected_version)
+        except PutError:
+            return False
+        return True
+
+    def due(self, now: dt.datetime) -> list[str]:
+        moment = int(now.timestamp())
+        m = self._model
+        return [
+            row.complaint_no
+            for shard in range(DUE_SHARDS)
+            for row in m.due_index.query(f"due#{shard}", m.next_due <= moment)
+        ]
+
+    def listing(self, dept_code: str | None, region_prefix: str) -> list[Complaint]:
+        m = self._model
+        if dept_code:
+            return [_complaint(r) for r in m.dept_index.query(dept_code, scan_index_forward=False)]
+        rows = m.scan(filter_condition=m.region_code.startswith(region_prefix)) if region_prefix else m.scan()
+        found = [_complaint(r) for r in rows]
+        return sorted(found, key=lambda c: (c.filed_at, c.complaint_no), reverse=True)
+
+
+def _complaint(row: Any) -> Complaint:
+    complaint = Complaint.model_validate_json(row.data)
+    complaint.version = int(row.version)
+    return complaint
+
+
+# -- the look-up throttle ----------------------------------------------------------------------------
+
+
+def make_throttle_model(table_name: str, region: str | None = None) -> Any:
+    class ThrottleModel(Model):
+        Meta = _meta(table_name, region)
+        throttle_key = UnicodeAttribute(hash_key=True)
+        failures = NumberAttribute(null=True)
+        expires_at = NumberAttribute(null=True)  # the table's TTL attribute (epoch seconds)
+
+    return ThrottleModel
+
+
+class DynamoThrottle:
+    """Failed look-ups per key, counted by a conditional ADD that stops at the limit."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def failures(self, key: str) -> int:
+        try:
+            row = self._model.get(key, consistent_read=True)
+        except DoesNotExist:
+            return 0
+        return int(row.failures or 0)
+
+    def fail(self, key: str, limit: int, expires_at: dt.datetime) -> bool:
+        m = self._model
+        try:
+            m(key).update(
+                actions=[m.failures.add(1), m.expires_at.set(int(expires_at.timestamp()))],
+                condition=m.failures.does_not_exist() | (m.failures < limit),
+            )
+        except UpdateError:
+            return False
+        return True
+
+
+# -- the public figures ------------------------------------------------------------------------------
+
+
+class DynamoFigures:
+    """The case rows that concluded and the alerts' status columns, by scan, cached for `max_age` s.
+
+    A scan reads the whole table: fine for a city (see `service.public`), and the cache keeps a burst of
+    portal visits from turning into a burst of scans.
+    """
+
+    def __init__(
+        self,
+        case_model: Any,
+        alert_model: Any,
+        max_age: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._case, self._alert = case_model, alert_model
+        self._max_age, self._clock = max_age, clock
+        self._cached: dict[str, tuple[float, Any]] = {}
+
+    def _fresh(self, name: str, read: Callable[[], list[_T]]) -> list[_T]:
+        now = self._clock()
+        hit = self._cached.get(name)
+        if hit is None or now - hit[0] > self._max_age:
+            hit = (now, read())
+            self._cached[name] = hit
+        found: list[_T] = hit[1]
+        return found
+
+    def closed_cases(self) -> list[ClosedCase]:
+        m = self._case
+
+        def read() -> list[ClosedCase]:
+            rows = m.scan(
+                filter_condition=m.outcome.exists(),
+                attributes_to_get=["case_no", "dept_code", "item_code", "outcome"],
+            )
+            return [ClosedCase(r.case_no, r.dept_code, r.item_code, r.outcome) for r in rows]
+
+        return self._fresh("cases", read)
+
+    def alerts(self) -> list[AlertFacts]:
+        m = self._alert
+
+        def read() -> list[AlertFacts]:
+            rows = m.scan(attributes_to_get=["case_no", "dept_code", "rule", "level", "status"])
+            return [AlertFacts(r.case_no, r.dept_code, r.rule, r.level, r.status) for r in rows]
+
+        return self._fresh("alerts", read)

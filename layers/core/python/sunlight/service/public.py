@@ -1,0 +1,394 @@
+"""The citizens' side (no key): the service guide, a case's progress, public rankings, guarded look-ups.
+
+Look-ups by number and query code never tell whether a number exists: an unknown number and a wrong
+code get the same answer, byte for byte, and take the same path (the keyed hash of the code is always
+computed and compared in constant time). Every failure is counted per number and minute in the
+throttle store; once `MAX_FAILURES` have been counted in a minute, that number answers 429 for the
+rest of the minute, whatever the code (so a lucky guess is no oracle either).
+
+Figures (on-time rates, card counts) come from a scan of the case rows (their `outcome`, written by
+`casework.check_case`) and of the alerts' status columns, both through the `Figures` port. That is a
+full read of two tables, acceptable at city scale (about 10^5 cases and alerts a year, well under a
+second of DynamoDB scan) and cached by the adapter for a few minutes; a province would need the
+figures kept incrementally instead. A concluded case is on time when no T-YELLOW or T-RED alert that
+still counts (`alert_lifecycle.COUNTS`) stands against it; a case refused at acceptance is not a
+concluded case here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sunlight.domain.catalog import Item
+from sunlight.domain.errors import SunlightError
+from sunlight.domain.lifecycle import CaseState, case_clock, fold
+from sunlight.domain.records import (
+    Accept,
+    Apply,
+    Conclude,
+    ExchangeRecord,
+    PreAccept,
+    SpecialStart,
+    Stage,
+    mask,
+)
+from sunlight.service.alert_lifecycle import COUNTS
+from sunlight.service.ports import CaseRow
+from sunlight.service.services import Services
+from sunlight.service.stored import load_log
+
+MAX_FAILURES = 20
+WINDOW = dt.timedelta(minutes=1)
+MIN_CASES = 5
+
+NOT_FOUND_CASE: dict[str, Any] = {"found": False, "message": "未找到该办件，或查询密码不正确"}
+NOT_FOUND_COMPLAINT: dict[str, Any] = {"found": False, "message": "未找到该投诉，或查询密码不正确"}
+TOO_MANY: dict[str, Any] = {"found": False, "message": "查询过于频繁，请稍后再试"}
+_NO_HASH = "0" * 64  # compared against when there is nothing stored, so both paths do the same work
+
+CaseNo = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[0-9A-Za-z-]+$")]
+QueryCode = Annotated[str, Field(min_length=1, max_length=32)]
+
+STAGE_ZH = {
+    "unknown": "未知",
+    "applied": "待受理",
+    "refused": "不予受理",
+    "undertake": "承办",
+    "review": "审核",
+    "approve": "批准",
+    "special_procedure": "特别程序中",
+    "awaiting_conclusion": "待办结",
+    "concluded": "已办结",
+    "collected": "已领取",
+}
+OUTCOME_ZH = {
+    "issued": "准予许可",
+    "denied": "不予许可",
+    "returned": "退回",
+    "voided": "作废",
+    "deleted": "删除",
+    "forwarded": "转报",
+    "supplement_timeout": "补正逾期",
+    "concluded": "办结",
+    "refused": "不予受理",
+}
+SPECIAL_ZH = {
+    "extension": "延长审批期限",
+    "hearing": "听证",
+    "tender": "招标",
+    "auction": "拍卖",
+    "inspection": "检验",
+    "testing": "检测",
+    "quarantine": "检疫",
+    "appraisal": "鉴定",
+    "expert_review": "专家评审",
+}
+_ACTION_ZH = {"pass": "完成", "return": "退回", "deny": "：不予许可"}
+_PLAIN_ZH = {
+    "supplement_notice": "告知补正材料",
+    "supplement_received": "收到补正材料",
+    "special_end": "特别程序结束",
+    "collect": "领取结果",
+}
+
+
+# -- ports -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosedCase:
+    case_no: str
+    dept_code: str
+    item_code: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    case_no: str
+    dept_code: str
+    rule: str
+    level: str
+    status: str
+
+
+class Figures(Protocol):
+    """What the public figures are computed from (a scan in DynamoDB; see the module docstring)."""
+
+    def closed_cases(self) -> list[ClosedCase]: ...
+    def alerts(self) -> list[AlertFacts]: ...
+
+
+class ThrottleStore(Protocol):
+    def failures(self, key: str) -> int: ...
+    def fail(self, key: str, limit: int, expires_at: dt.datetime) -> bool:
+        """Count one failure unless `limit` are counted already (then False): a conditional ADD."""
+        ...
+
+
+class TooManyLookups(SunlightError):
+    """Too many failed look-ups of one number in the current minute (HTTP 429)."""
+
+    code = "TooManyLookups"
+
+
+# -- guarded look-ups ------------------------------------------------------------------------------
+
+
+def verified_lookup(
+    scope: str, number: str, code: str, stored_hash: Callable[[], str | None], services: Services
+) -> bool:
+    """Whether `code` is the query code of `number`; counts failures, raises `TooManyLookups`."""
+    now = services.now()
+    window = now.astimezone(dt.UTC).replace(second=0, microsecond=0)
+    key = f"{scope}#{number}#{window:%Y%m%d%H%M}"
+    throttle: ThrottleStore | None = services.throttle
+    if throttle is not None and throttle.failures(key) >= MAX_FAILURES:
+        raise TooManyLookups(f"{scope} {number}: too many failed look-ups this minute")
+    given = services.protector.keyed_hash(code)
+    expected = stored_hash()
+    same = hmac.compare_digest(given.encode(), (expected or _NO_HASH).encode())
+    if same and expected is not None:
+        return True
+    # Kept a minute past its window: DynamoDB's TTL removes it later, the key's minute decides.
+    if throttle is not None and not throttle.fail(key, MAX_FAILURES, window + 2 * WINDOW):
+        raise TooManyLookups(f"{scope} {number}: too many failed look-ups this minute")
+    return False
+
+
+# -- progress --------------------------------------------------------------------------------------
+
+
+class ProgressQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_no: CaseNo
+    query_code: QueryCode
+
+
+def progress(query: ProgressQuery, services: Services) -> dict[str, Any]:
+    """A case's progress as its applicant may see it, or the one not-found answer."""
+    rows: list[CaseRow | None] = []
+
+    def stored_hash() -> str | None:
+        row = services.cases.get(query.case_no)
+        rows.append(row)
+        return row.query_hash if row else None
+
+    if not verified_lookup("progress", query.case_no, query.query_code, stored_hash, services):
+        return dict(NOT_FOUND_CASE)
+    row = rows[-1]
+    assert row is not None
+    item = services.catalog.get(row.item_code)
+    if item is None:
+        return dict(NOT_FOUND_CASE)
+    return {"found": True, "case": citizen_case(row, item, services)}
+
+
+def citizen_case(row: CaseRow, item: Item, services: Services) -> dict[str, Any]:
+    """The contract's case view: Chinese labels, pauses explained, applicant masked, no staff, no code."""
+    log = load_log(row.case_no, services)
+    state = fold(log.deliveries, tuple(item.stages))
+    now = services.now()
+    clock = case_clock(state, item, services.calendar, services.config, now)
+    stage = state.current_stage
+    return {
+        "case_no": row.case_no,
+        "item_name": item.name,
+        "dept_name": item.dept_name or item.dept_code,
+        "stage": stage,
+        "stage_zh": STAGE_ZH.get(stage, stage),
+        "outcome": state.outcome,
+        "accepted_at": _iso(clock.started_at) if clock else None,
+        "committed_due": _iso(clock.committed_due) if clock else None,
+        "statutory_due": _iso(clock.statutory_due) if clock else None,
+        "elapsed_working_days": round(clock.elapsed_working_days, 2) if clock else None,
+        "remaining_working_days": round(clock.remaining_working_days, 2) if clock else None,
+        "pauses": _pauses(state, now, services),
+        "timeline": [
+            {
+                "seq": d.record.seq,
+                "type": d.record.type,
+                "label_zh": label_zh(d.record),
+                "occurred_at": _iso(d.record.occurred_at),
+            }
+            for d in log.deliveries
+        ],
+        "applicant_name": mask(state.apply.applicant_name, "name") if state.apply else None,
+    }
+
+
+def _pauses(state: CaseState, now: dt.datetime, services: Services) -> list[dict[str, Any]]:
+    out = []
+    horizon = min(state.closed_at, now) if state.closed_at else now
+    for special in state.specials.values():
+        if not special.pauses_clock:
+            continue
+        kind = special.start.kind
+        kind_zh = SPECIAL_ZH.get(kind, kind)
+        end = special.ended_at
+        explanation = f"{kind_zh}期间不计入办理时限（《行政许可法》第四十五条）"
+        if end is None:
+            explanation += "；该程序尚未结束"
+        days = services.calendar.working_days_between(special.started_at, end or horizon)
+        out.append(
+            {
+                "kind": kind,
+                "kind_zh": kind_zh,
+                "from": _iso(special.started_at),
+                "to": _iso(end) if end else None,
+                "working_days": round(max(days, 0.0), 2),
+                "explanation_zh": explanation,
+            }
+        )
+    return out
+
+
+def label_zh(record: ExchangeRecord) -> str:
+    """What a record means to the applicant, in Chinese (no names, no opinions)."""
+    if isinstance(record, Apply):
+        return "网上提交申请" if record.channel == "online" else "窗口提交申请"
+    if isinstance(record, PreAccept):
+        return {"pass": "预审通过", "refuse": "预审未通过", "supplement": "预审：需补正材料"}[record.result]
+    if isinstance(record, Accept):
+        return "受理" if record.result == "accept" else "不予受理"
+    if isinstance(record, Stage):
+        return STAGE_ZH.get(record.stage, record.stage) + _ACTION_ZH.get(record.action, "")
+    if isinstance(record, SpecialStart):
+        kind = SPECIAL_ZH.get(record.kind, record.kind)
+        return kind if record.kind == "extension" else f"{kind}开始"
+    if isinstance(record, Conclude):
+        return "办结：" + OUTCOME_ZH.get(record.outcome, record.outcome)
+    return _PLAIN_ZH.get(record.type, record.type)
+
+
+def _iso(instant: dt.datetime) -> str:
+    return instant.isoformat(timespec="seconds")
+
+
+# -- figures: the guide's on-time rates and the rankings -------------------------------------------
+
+
+@dataclass
+class DeptFigures:
+    concluded: int = 0
+    on_time: int = 0
+    warnings: int = 0
+    yellow_cards: int = 0
+    red_cards: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(self.on_time / self.concluded, 4) if self.concluded else None
+
+
+def department_figures(services: Services) -> dict[str, DeptFigures]:
+    """Concluded and on-time cases and the alerts that count, per department."""
+    source: Figures | None = services.figures
+    if source is None:
+        return {}
+    alerts = [a for a in source.alerts() if a.status in COUNTS]
+    late = {a.case_no for a in alerts if a.rule in ("T-YELLOW", "T-RED")}
+    out: dict[str, DeptFigures] = {}
+    for case in source.closed_cases():
+        if case.outcome == "refused":
+            continue
+        figures = out.setdefault(case.dept_code, DeptFigures())
+        figures.concluded += 1
+        figures.on_time += case.case_no not in late
+    for alert in alerts:
+        figures = out.setdefault(alert.dept_code, DeptFigures())
+        if alert.level == "warning":
+            figures.warnings += 1
+        elif alert.level == "yellow_card":
+            figures.yellow_cards += 1
+        elif alert.level == "red_card":
+            figures.red_cards += 1
+    return out
+
+
+def _departments(items: list[Item]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for item in items:
+        names.setdefault(item.dept_code, item.dept_name or item.dept_code)
+    return names
+
+
+def guide(services: Services, q: str | None = None, dept_code: str | None = None) -> dict[str, Any]:
+    """The service guide. An item's `on_time_rate` and `cases_concluded` are its department's (the
+    figures the rankings publish, so the two never disagree); the rate is null below `MIN_CASES`."""
+    items = sorted(services.catalog.all(), key=lambda i: i.item_code)
+    names = _departments(items)
+    figures = department_figures(services)
+    words = (q or "").strip().lower()
+
+    def matches(item: Item) -> bool:
+        if dept_code and item.dept_code != dept_code:
+            return False
+        haystack = f"{item.item_code} {item.name} {names[item.dept_code]}".lower()
+        return not words or all(w in haystack for w in words.split())
+
+    def entry(item: Item) -> dict[str, Any]:
+        dept = figures.get(item.dept_code, DeptFigures())
+        return {
+            "item_code": item.item_code,
+            "name": item.name,
+            "dept_code": item.dept_code,
+            "dept_name": names[item.dept_code],
+            "legal_basis": item.legal_basis,
+            "statutory_limit": item.statutory_limit.model_dump(),
+            "committed_limit": item.committed_limit.model_dump(),
+            "fee_standard": item.fee_standard,
+            "online_required": item.online_required,
+            "stages": list(item.stages),
+            "specials_allowed": list(item.specials_allowed),
+            "on_time_rate": dept.on_time_rate if dept.concluded >= MIN_CASES else None,
+            "cases_concluded": dept.concluded,
+        }
+
+    return {
+        "items": [entry(i) for i in items if matches(i)],
+        "departments": [{"dept_code": c, "dept_name": n} for c, n in sorted(names.items())],
+    }
+
+
+def rankings(services: Services, min_cases: int = MIN_CASES) -> dict[str, Any]:
+    """Departments ranked by on-time rate (ties share a rank); those with too few cases are hidden."""
+    names = _departments(services.catalog.all())
+    figures = department_figures(services)
+    codes = set(names) | {code for code, f in figures.items() if f.concluded}
+    shown: list[dict[str, Any]] = []
+    hidden = 0
+    for code in codes:
+        f = figures.get(code, DeptFigures())
+        if f.concluded < min_cases:
+            hidden += 1
+            continue
+        shown.append(
+            {
+                "dept_code": code,
+                "dept_name": names.get(code, code),
+                "concluded": f.concluded,
+                "on_time": f.on_time,
+                "on_time_rate": f.on_time_rate,
+                "warnings": f.warnings,
+                "yellow_cards": f.yellow_cards,
+                "red_cards": f.red_cards,
+            }
+        )
+    shown.sort(key=lambda d: (-d["on_time_rate"], -d["concluded"], d["dept_code"]))
+    for n, dept in enumerate(shown):
+        same = n > 0 and dept["on_time_rate"] == shown[n - 1]["on_time_rate"]
+        dept["rank"] = shown[n - 1]["rank"] if same else n + 1
+    return {
+        "as_of": _iso(services.now()),
+        "min_cases": min_cases,
+        "departments": shown,
+        "hidden": hidden,
+    }
