@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SAMPLE := .sample
 NOW ?= 2026-11-20T18:30:00+08:00
 
-.PHONY: help venv run test unit lint format bench sample clean cdk synth deploy diff test-infra layer-deps
+.PHONY: help venv browser run test unit lint format bench sample clean cdk synth deploy diff test-infra layer-deps
 
 help:
 	@echo "make run    start Sunlight locally: embedded moto cloud, HTTP gateway, sample catalogue and keys"
@@ -30,8 +30,14 @@ sample: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/sunlight run --data .sunlight
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest
+
+# The portal's browser tests (tests/e2e/test_portal.py) drive Debian's Chromium through Playwright;
+# never `playwright install` (it downloads a browser build). A CJK font makes the screenshots legible.
+browser:
+	@command -v /usr/bin/chromium >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sunlight.bootstrap import from_environment, principals_from_environment
+from sunlight.bootstrap import clear_caches
 from sunlight.local.cloud import client
 from sunlight.local.runner import LocalSystem, RunOptions
 from sunlight.sample.city import make_catalog
@@ -28,13 +28,11 @@ TZ = dt.timezone(dt.timedelta(hours=8))
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
-    from_environment.cache_clear()
-    principals_from_environment.cache_clear()
+    clear_caches()
     options = RunOptions(data=tmp_path_factory.mktemp("sunlight"), port=0, cloud_port=0, dump_every=3600)
     with LocalSystem(options) as running:
         yield running
-    from_environment.cache_clear()
-    principals_from_environment.cache_clear()
+    clear_caches()
 
 
 def http(

@@ -152,10 +152,24 @@ def _clock(settings: Settings, calendar: WorkCalendar) -> Callable[[], dt.dateti
     return lambda: normalised(start + dt.timedelta(seconds=(time.monotonic() - origin) * speed))
 
 
-@cache
 def from_environment() -> tuple[Services, DynamoPrincipals]:
-    """The services of this function instance, built on first use."""
-    return build(Settings.from_env())
+    """The services of this function instance, built on first use.
+
+    Keyed by the function's Sunlight environment: in the cloud that is one entry per process; in
+    the local mode, where every function runs in one process with its own environment, one each.
+    """
+    return _built(frozenset((k, v) for k, v in os.environ.items() if k.startswith("SUNLIGHT_")))
+
+
+@cache
+def _built(environment: frozenset[tuple[str, str]]) -> tuple[Services, DynamoPrincipals]:
+    return build(Settings.from_env(dict(os.environ) | dict(environment)))
+
+
+def clear_caches() -> None:
+    """Forget built services (the local mode and its tests start a new cloud on a new port)."""
+    _built.cache_clear()
+    principals_from_environment.cache_clear()
 
 
 @cache

@@ -1,0 +1,457 @@
+"""The citizens' portal in a real browser (Debian's Chromium under Playwright) against the local mode.
+
+A department pushes a case with two working days of expert review (the clock stops) and five quick
+concluded cases (so it is ranked); then a citizen finds the item in the guide, follows the case with
+its query code, files an anonymous complaint and tracks it while the office and the department move
+it through the desk's API, and finally reads the reply and rates it. Every page is photographed at
+phone and desktop widths; any console error or uncaught exception fails the test that caused it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from sunlight.bootstrap import clear_caches
+from sunlight.domain.catalog import Item
+from sunlight.local.cloud import client
+from sunlight.local.runner import LocalSystem, RunOptions
+
+from tests.e2e.portal_fixtures import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FIRST_PAGE_BUDGET,
+    PHONE,
+    PageErrors,
+    Shots,
+    case_with_expert_review,
+    concluded_case,
+    guide_item,
+    http,
+)
+
+pytestmark = pytest.mark.e2e
+
+CASE_NO = "LH2026-P2E-0001"
+QUERY_CODE = "K7P2QX"
+RANKED_CASES = 5  # the public API's MIN_CASES: fewer and the department is not ranked
+PAGES = ("", "guide", "progress", "complaint", "track", "rankings")
+
+
+@dataclass(frozen=True)
+class World:
+    base: str
+    keys: dict[str, str]
+    item: Item
+
+    @property
+    def dept(self) -> str:
+        return self.item.dept_code
+
+
+def _execution_status(system: LocalSystem, case_no: str) -> str | None:
+    assert system.provisioned is not None
+    runs = client("stepfunctions").list_executions(stateMachineArn=system.provisioned.state_machine_arn)
+    return next((e["status"] for e in runs["executions"] if e["name"] == case_no), None)
+
+
+def _wait_for(predicate: Any, seconds: float = 90) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError("timed out waiting")
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
+    clear_caches()
+    options = RunOptions(data=tmp_path_factory.mktemp("sunlight"), port=0, cloud_port=0, dump_every=3600)
+    with LocalSystem(options) as running:
+        yield running
+    clear_caches()
+
+
+@pytest.fixture(scope="module")
+def world(system: LocalSystem) -> World:
+    """The department's cases, pushed with its own key before the portal's first look."""
+    assert system.gateway is not None
+    base = system.gateway.url
+    keys = {k.dept_code or "office": k.key for k in system.keys}
+    item = guide_item()
+    key = keys[item.dept_code]
+    records = case_with_expert_review(item, CASE_NO, QUERY_CODE)
+    status, answer = http(base, "POST", "/v1/records", key, {"records": records})
+    assert status == 200 and answer["stored"] == len(records), answer
+    quick = [f"LH2026-P2E-R{n:02d}" for n in range(1, RANKED_CASES + 1)]
+    for case_no in quick:
+        batch = concluded_case(item, case_no)
+        status, answer = http(base, "POST", "/v1/records", key, {"records": batch})
+        assert status == 200 and answer["stored"] == len(batch), answer
+    # The figures (on-time rates, rankings) read the outcome that each case's rule check writes.
+    for case_no in quick:
+        _wait_for(lambda case_no=case_no: _execution_status(system, case_no) == "SUCCEEDED")
+    return World(base, keys, item)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        message = f"the portal tests need Debian's Chromium at {CHROMIUM} (make test installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Shots:
+    return Shots.from_environment(tmp_path_factory.mktemp("portal-screenshots"))
+
+
+@pytest.fixture
+def page(browser: Any, world: World) -> Iterator[Any]:
+    """A fresh browser profile (nothing remembered) on a phone-sized screen, Beijing time."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    errors = PageErrors()
+    errors.watch(tab)
+    yield tab
+    context.close()
+    if errors.seen:
+        pytest.fail("the page reported errors:\n" + "\n".join(errors.seen))
+
+
+def open_page(page: Any, world: World, route: str = "") -> None:
+    page.goto(f"{world.base}/#/{route}" if route else f"{world.base}/")
+    expect(page.locator("#page-title")).to_be_visible()
+
+
+# -- the static site -------------------------------------------------------------------------------
+
+
+def test_the_first_page_weighs_under_150_kb_and_loads_nothing_from_elsewhere(
+    page: Any, world: World, shots: Shots, record_property: Any
+) -> None:
+    responses: list[Any] = []
+
+    def seen(response: Any) -> None:  # Playwright cannot wrap a bound builtin like list.append
+        responses.append(response)
+
+    page.on("response", seen)
+    page.goto(f"{world.base}/", wait_until="networkidle")
+    sizes = {r.url: len(r.body()) for r in responses}
+    total = sum(sizes.values())
+    record_property("first_page_bytes", total)
+    (shots.folder / "first-page-weight.txt").write_text(
+        "\n".join([*(f"{n:>8}  {u}" for u, n in sizes.items()), f"{total:>8}  total"]) + "\n"
+    )
+    assert total < FIRST_PAGE_BUDGET, sizes
+    assert all(u.startswith(world.base + "/") for u in sizes), sizes
+    assert not any("/public/" in u for u in sizes), "the start page calls no API"
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("heading", level=1)).to_have_text("办事更透明，监督在身边")
+    shots.take(page, "01-home")
+
+
+def test_the_portal_is_served_with_its_security_headers_and_nothing_else_of_the_repository(
+    world: World,
+) -> None:
+    def get(path: str) -> tuple[int, Any]:
+        try:
+            with urllib.request.urlopen(world.base + path, timeout=30) as answer:
+                return answer.status, answer.headers
+        except urllib.error.HTTPError as err:
+            return err.code, err.headers
+
+    for path, content_type in (
+        ("/", "text/html"),
+        ("/portal/style.css", "text/css"),
+        ("/portal/js/app.js", "text/javascript"),
+        ("/portal/icon.svg", "image/svg+xml"),
+    ):
+        status, headers = get(path)
+        assert status == 200, path
+        assert headers["Content-Type"].startswith(content_type), path
+        assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["X-Frame-Options"] == "DENY"
+    for path in (
+        "/portal/README.md",
+        "/portal/../pyproject.toml",
+        "/portal/%2e%2e/Makefile",
+        "/portal/nope.js",
+    ):
+        assert get(path)[0] == 404, path
+
+
+# -- the citizen's journey -------------------------------------------------------------------------
+
+
+def test_a_citizen_finds_the_item_in_the_service_guide(page: Any, world: World, shots: Shots) -> None:
+    item = world.item
+    open_page(page, world)
+    page.get_by_label("搜索办事事项").fill(item.name[:4])
+    page.get_by_label("搜索办事事项").press("Enter")
+    expect(page).to_have_url(re.compile(r"#/guide\?q="))
+    page.get_by_label("实施部门").select_option(item.dept_code)
+    page.get_by_role("button", name="查询", exact=True).click()
+    card = page.locator("li.item").filter(has=page.get_by_role("heading", name=item.name, exact=True))
+    expect(card).to_be_visible()
+    expect(page.locator(".count")).to_contain_text("共 ")
+    for text in (
+        item.dept_name or "",
+        item.legal_basis or "",
+        f"{item.statutory_limit.value} 个工作日",
+        f"{item.committed_limit.value} 个工作日",
+        f"¥{int(float(item.fee_standard)):,}",
+        "承办",
+        "审核",
+        "批准",
+        "可网上申请，也可到窗口办理",
+        "专家评审",
+        "100%",
+        f"（已办结 {RANKED_CASES} 件）",
+    ):
+        expect(card).to_contain_text(text)
+    shots.take(page, "02-guide")
+
+
+def test_a_citizen_follows_the_case_and_sees_the_pause_explained(
+    page: Any, world: World, shots: Shots
+) -> None:
+    open_page(page, world, "progress")
+    page.get_by_label("办件编号").fill(CASE_NO)
+    page.get_by_label("查询密码").fill(QUERY_CODE)
+    page.get_by_role("button", name="查询进度").click()
+    expect(page.locator("#case-title")).to_have_text(world.item.name)
+    result = page.locator("#progress-result")
+    expect(result).to_contain_text("已用工作日")
+    expect(result).to_contain_text("剩余工作日")
+    expect(result).to_contain_text("李**")  # the applicant, masked by the API
+    pause = page.locator(".pause-box")
+    expect(pause).to_have_count(1)
+    expect(pause).to_contain_text("专家评审")
+    expect(pause).to_contain_text("不计入办理时限")
+    expect(pause).to_contain_text("个工作日")
+    timeline = page.locator(".timeline li")
+    expect(timeline).to_have_count(5)
+    expect(timeline.nth(3)).to_contain_text("专家评审开始")
+    expect(timeline.nth(4)).to_contain_text("特别程序结束")
+    expect(page.locator(".timeline li.pause")).to_have_count(2)
+    shots.take(page, "03-progress")
+
+
+def test_a_wrong_query_code_gets_the_not_found_message_as_the_api_gives_it(page: Any, world: World) -> None:
+    open_page(page, world, "progress")
+    _, answer = http(
+        world.base, "POST", "/public/progress", None, {"case_no": CASE_NO, "query_code": "WRONG1"}
+    )
+    assert answer == {"found": False, "message": "未找到该办件，或查询密码不正确"}
+    for case_no in (CASE_NO, "LH2026-NO-SUCH"):
+        page.get_by_label("办件编号").fill(case_no)
+        page.get_by_label("查询密码").fill("WRONG1")
+        page.get_by_role("button", name="查询进度").click()
+        expect(page.get_by_role("alert")).to_have_text(answer["message"])
+
+
+def test_an_anonymous_complaint_is_answered_by_the_department_and_rated(
+    page: Any, world: World, shots: Shots
+) -> None:
+    # Given a citizen files an anonymous complaint about the case
+    open_page(page, world, "complaint")
+    page.get_by_label("投诉", exact=True).check()
+    page.get_by_label("办件编号").fill(CASE_NO)
+    page.get_by_label("部门", exact=True).select_option(world.dept)
+    page.get_by_label("窗口", exact=True).fill("市民中心 3 号窗口")
+    page.get_by_label("内容").fill("专家评审结束后一直没有进展，窗口说还要等，请督促尽快办理。")
+    page.get_by_label("匿名（不留姓名和电话）").check()
+    expect(page.get_by_label("手机号码")).to_be_hidden()
+    shots.take(page, "04-complaint")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("heading", name="已收到您的投诉")).to_be_visible()
+    number = page.locator("#complaint-no").inner_text().strip()
+    code = page.locator("#complaint-code").inner_text().strip()
+    assert re.fullmatch(r"TS\d{13}", number) and re.fullmatch(r"[0-9A-Z]{6}", code), (number, code)
+    expect(page.locator("#complaint-area")).not_to_contain_text("短信")  # no phone, no SMS
+    shots.take(page, "05-complaint-receipt")
+
+    # and tracks it: received
+    page.get_by_role("link", name="查询处理进度").click()
+    expect(page.get_by_label("投诉编号")).to_have_value(number)
+    page.get_by_label("查询密码").fill(code)
+    page.get_by_role("button", name="查询", exact=True).click()
+    expect(page.locator("#complaint-state")).to_have_text("已收到")
+    expect(page.locator("#track-result")).to_contain_text("尚未答复")
+
+    # When the office accepts it and directs it to the department, which replies, and the office verifies
+    office, department = world.keys["office"], world.keys[world.dept]
+    reply = "经核查，专家论证已于近日完成，本局将在三个工作日内作出决定并通知您。感谢监督。"
+    for key, step in (
+        (office, {"step": "accept"}),
+        (office, {"step": "direct", "dept_code": world.dept, "due_days": 5}),
+        (department, {"step": "reply", "reply": reply}),
+        (office, {"step": "verify"}),
+    ):
+        status, answer = http(world.base, "POST", f"/v1/complaints/{number}/steps", key, step)
+        assert status == 200, (step, status, answer)
+
+    # Then the citizen sees the reply and the history, and rates it
+    page.get_by_role("button", name="查询", exact=True).click()
+    expect(page.locator("#complaint-reply")).to_have_text(reply)
+    expect(page.locator("#complaint-state")).to_have_text("已核实")
+    history = page.locator(".history li")
+    expect(history).to_have_count(5)
+    expect(history.nth(2)).to_contain_text(world.item.dept_name or world.dept)
+    shots.take(page, "06-track-replied")
+    page.get_by_label("5 · 非常满意").check()
+    page.get_by_label("意见（选填）").fill("答复及时，谢谢。")
+    page.get_by_role("button", name="提交评价").click()
+    expect(page.locator("#complaint-rating")).to_contain_text("5 分（满分 5 分）")
+    expect(page.get_by_role("button", name="提交评价")).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="感谢您的评价")).to_be_visible()
+    shots.take(page, "07-track-rated")
+    _, answer = http(
+        world.base, "POST", "/public/complaints/status", None, {"complaint_no": number, "query_code": code}
+    )
+    assert answer["complaint"]["rating"] == 5 and answer["complaint"]["can_rate"] is False
+
+
+def test_an_enquiry_with_a_phone_number_says_the_code_was_texted(page: Any, world: World) -> None:
+    open_page(page, world, "complaint")
+    page.get_by_label("咨询", exact=True).check()
+    page.get_by_label("内容").fill("请问绿地审批需要提交哪些材料？")
+    page.get_by_label("姓名", exact=True).fill("王五")
+    page.get_by_label("手机号码").fill("139 1234 5678")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("heading", name="已收到您的咨询")).to_be_visible()
+    expect(page.locator("#complaint-area")).to_contain_text("已向 139****5678 发送短信")
+
+
+def test_the_rankings_show_the_ranked_department_the_date_and_the_hidden_ones(
+    page: Any, world: World, shots: Shots
+) -> None:
+    _, data = http(world.base, "GET", "/public/rankings")
+    open_page(page, world, "rankings")
+    row = page.locator("tbody tr").filter(has_text=world.item.dept_name or world.dept)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("100%")
+    expect(row).to_contain_text(f"{RANKED_CASES} / {RANKED_CASES} 件")
+    expect(page.locator("#rankings-result")).to_contain_text("统计截至 ")
+    expect(page.locator("#rankings-result")).to_contain_text(
+        f"已办结不足 {data['min_cases']} 件的部门不参加排名，本期有 {data['hidden']} 个部门未列出。"
+    )
+    shots.take(page, "08-rankings")
+
+
+# -- language, keyboard, structure -----------------------------------------------------------------
+
+
+def test_the_english_switch_is_remembered(page: Any, world: World, shots: Shots) -> None:
+    open_page(page, world, "progress")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case progress")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("navigation", name="Main navigation")).to_contain_text("Service guide")
+    page.get_by_label("Case number").fill(CASE_NO)
+    page.get_by_label("Query code").fill(QUERY_CODE)
+    page.get_by_role("button", name="Show progress").click()
+    expect(page.locator(".pause-box h3")).to_have_text("Expert review")
+    expect(page.locator(".pause-box [lang='zh-CN']")).to_contain_text("不计入办理时限")
+    shots.take(page, "09-progress-english")
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.locator("#case-title")).to_have_text(world.item.name)  # the answer is kept
+    assert page.evaluate("localStorage.getItem('sunlight.lang')") == "zh-CN"
+
+
+def test_the_case_can_be_looked_up_with_the_keyboard_alone(page: Any, world: World) -> None:
+    open_page(page, world)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "skip"
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "办件查询":
+            break
+    focused = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused == "solid", "the focused link shows its focus"
+    page.keyboard.press("Enter")
+    expect(page.locator("#page-title")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.type(CASE_NO)
+    page.keyboard.press("Tab")
+    page.keyboard.type(QUERY_CODE)
+    page.keyboard.press("Enter")
+    expect(page.locator("#case-title")).to_be_focused()
+    expect(page.locator("#case-title")).to_have_text(world.item.name)
+
+
+def test_every_page_has_landmarks_one_title_and_a_label_on_every_control(page: Any, world: World) -> None:
+    audit = """() => {
+      const named = (el) =>
+        el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      const controls = [...document.querySelectorAll('input, select, textarea')]
+        .filter((el) => el.type !== 'hidden' && el.getClientRects().length);
+      return {
+        lang: document.documentElement.lang,
+        h1: document.querySelectorAll('h1').length,
+        main: document.querySelectorAll('main').length,
+        banner: document.querySelectorAll('body > header').length,
+        nav: !!document.querySelector('nav[aria-label]'),
+        footer: document.querySelectorAll('body > footer').length,
+        unlabelled: controls.filter((el) => !named(el)).map((el) => el.outerHTML),
+        unnamedButtons: [...document.querySelectorAll('button')].filter((b) => !b.textContent.trim()).length,
+        imagesWithoutAlt: document.querySelectorAll('img:not([alt])').length,
+      };
+    }"""
+    for route in PAGES:
+        open_page(page, world, route)
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate(audit)
+        assert found == {
+            "lang": "zh-CN",
+            "h1": 1,
+            "main": 1,
+            "banner": 1,
+            "nav": True,
+            "footer": 1,
+            "unlabelled": [],
+            "unnamedButtons": 0,
+            "imagesWithoutAlt": 0,
+        }, route
+
+
+def test_twenty_wrong_codes_in_a_minute_on_one_case_are_throttled_by_the_public_api(system: Any) -> None:
+    """The function's own per-number throttle answers, before the gateway's general rate limit."""
+    url = system.gateway.url + "/public/progress"
+    answers = []
+    for n in range(21):
+        body = json.dumps({"case_no": "NO-SUCH-CASE-1", "query_code": f"WRONG{n:02d}"}).encode()
+        request = urllib.request.Request(
+            url, data=body, method="POST", headers={"content-type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                answers.append((answer.status, answer.read()))
+        except urllib.error.HTTPError as err:
+            answers.append((err.code, err.read()))
+    assert set(answers[:20]) == {answers[0]} and answers[0][0] == 200
+    assert answers[20][0] == 429 and "查询过于频繁" in json.loads(answers[20][1])["message"]
