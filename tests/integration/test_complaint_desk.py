@@ -93,6 +93,12 @@ def test_a_complaint_goes_from_the_portal_through_the_desk_to_the_citizens_ratin
     assert [h["state_zh"] for h in status["history"]][-2:] == ["已核实", "已办结"]
     assert status["rating"] == 5 and status["can_rate"] is False
     assert all(set(h) == {"at", "state", "state_zh", "note"} for h in status["history"])
+    # The complainant heard of each public step by text: receipt, accepted, replied, closed.
+    sent = [text for phone, text in texts() if phone == "+8613812345678"]
+    assert (
+        len(sent) == 4
+        and [s for s in sent[1:] if "已受理" in s or "已答复" in s or "已办结" in s] == sent[1:]
+    )
 
 
 def test_a_rating_before_the_reply_is_409_and_a_wrong_code_is_not_found(cloud: Cloud) -> None:

@@ -279,6 +279,34 @@ def _text_receipt(complaint: Complaint, code: str, phone: str, services: Service
     _store(services).save(texted, complaint.version)
 
 
+# The steps the complainant hears of by text (the others are internal to the desk).
+PUBLIC_STEPS = frozenset({"accepted", "rejected", "replied", "closed"})
+
+
+def _text_step(complaint: Complaint, services: Services, now: dt.datetime) -> None:
+    """Tell the complainant, if they left a phone, that their complaint moved (no content by text)."""
+    sealed = complaint.contact.get("phone")
+    if services.texts is None or not sealed:
+        return
+    phone = services.protector.reveal({"type": "apply", "contact_phone": sealed})["contact_phone"]
+    text = (
+        f"您的{KIND_ZH[complaint.kind]}{complaint.complaint_no}状态：{STATE_ZH[complaint.state]}，"
+        "请凭查询密码在阳光政务门户查看。（阳光监察）"
+    )
+    try:
+        services.texts.send(phone, text)
+        state = "sent"
+    except Exception as exc:  # the step stands; the citizen can still look it up
+        logger.warning("step text failed", extra={"complaint_no": complaint.complaint_no, "error": str(exc)})
+        state = "failed"
+    texted = complaint.model_copy(deep=True)
+    texted.texts.append(
+        {"kind": complaint.state, "to": mask(phone, "phone"), "at": now.isoformat(), "state": state}
+    )
+    texted.version = complaint.version + 1
+    _store(services).save(texted, complaint.version)
+
+
 def _looked_up(lookup: ComplaintLookup, services: Services) -> Complaint | None:
     found: list[Complaint | None] = []
 
@@ -428,6 +456,8 @@ def step(complaint_no: str, body: StepRequest, principal: Principal, services: S
         moved.version = complaint.version + 1
         if store.save(moved, complaint.version):
             sync_alerts(moved, services, now)
+            if moved.state in PUBLIC_STEPS:
+                _text_step(moved, services, now)
             return officer_view(moved, principal, services)
     raise Conflict(f"complaint {complaint_no} is being changed by another request; try again")
 
