@@ -353,6 +353,7 @@ class LocalSystem:
             "",
             "Sunlight (阳光监察) is running on this machine; no AWS account is involved.",
             "",
+            f"  Portal    {url}/   (citizens: guide, case progress, complaints, rankings)",
             f"  API       {url}/v1",
             f"  OpenAPI   {url}/v1/openapi.json",
             f"  Cloud     moto at {self.cloud.endpoint} (stage '{STAGE}')",
