@@ -25,7 +25,7 @@ def case_view(case_no: str, principal: Principal, services: Services) -> dict[st
     if item is None:
         raise NotFound(f"item {row.item_code} not found")
     stored = services.records.load(case_no)
-    log = load_log(case_no, services)
+    log = load_log(case_no, services, stored)
     state = fold(log.deliveries, tuple(item.stages))
     now = services.now()
     clock = case_clock(state, item, services.calendar, services.config, now)

@@ -28,8 +28,10 @@ def chain_intact(stored: list[StoredRecord]) -> bool:
     return True
 
 
-def load_log(case_no: str, services: Services) -> CaseLog:
+def load_log(case_no: str, services: Services, stored: list[StoredRecord] | None = None) -> CaseLog:
+    """The case's log, from its stored records (read here unless the caller already has them)."""
     log = CaseLog(case_no)
-    for s in sorted(services.records.load(case_no), key=lambda s: s.arrival):
+    records = services.records.load(case_no) if stored is None else stored
+    for s in sorted(records, key=lambda s: s.arrival):
         log.add(Delivery(parse_record(services.protector.reveal(s.content)), s.received_at))
     return log
