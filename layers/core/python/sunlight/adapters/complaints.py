@@ -17,26 +17,15 @@ from typing import Any, TypeVar
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from sunlight import spec
-from sunlight.adapters.dynamo import DUE_SHARDS, due_shard
+from sunlight.adapters.dynamo import DUE_SHARDS, due_shard, index_meta, table_meta
 from sunlight.domain.complaints import Complaint
 from sunlight.service.public import AlertFacts, ClosedCase
 
 _T = TypeVar("_T")
-
-
-def _meta(table_name: str, region: str | None) -> Any:
-    attrs: dict[str, Any] = {"table_name": table_name}
-    if region:
-        attrs["region"] = region
-    return type("Meta", (), attrs)
-
-
-def _index_meta(name: str) -> Any:
-    return type("Meta", (), {"index_name": name, "projection": AllProjection()})
 
 
 _DUE_INDEX, _DEPT_INDEX = (i.name for i in spec.COMPLAINTS.indexes)
@@ -44,17 +33,17 @@ _DUE_INDEX, _DEPT_INDEX = (i.name for i in spec.COMPLAINTS.indexes)
 
 def make_complaint_model(table_name: str, region: str | None = None) -> Any:
     class DueIndex(GlobalSecondaryIndex["ComplaintModel"]):  # type: ignore[no-untyped-call]
-        Meta = _index_meta(_DUE_INDEX)
+        Meta = index_meta(_DUE_INDEX)
         due_shard = UnicodeAttribute(hash_key=True)
         next_due = NumberAttribute(range_key=True)
 
     class DeptIndex(GlobalSecondaryIndex["ComplaintModel"]):  # type: ignore[no-untyped-call]
-        Meta = _index_meta(_DEPT_INDEX)
+        Meta = index_meta(_DEPT_INDEX)
         dept_code = UnicodeAttribute(hash_key=True)
         filed_at = UnicodeAttribute(range_key=True)
 
     class ComplaintModel(Model):
-        Meta = _meta(table_name, region)
+        Meta = table_meta(table_name, region)
         complaint_no = UnicodeAttribute(hash_key=True)
         region_code = UnicodeAttribute()
         state = UnicodeAttribute()
@@ -138,7 +127,7 @@ def _complaint(row: Any) -> Complaint:
 
 def make_throttle_model(table_name: str, region: str | None = None) -> Any:
     class ThrottleModel(Model):
-        Meta = _meta(table_name, region)
+        Meta = table_meta(table_name, region)
         throttle_key = UnicodeAttribute(hash_key=True)
         failures = NumberAttribute(null=True)
         expires_at = NumberAttribute(null=True)  # the table's TTL attribute (epoch seconds)

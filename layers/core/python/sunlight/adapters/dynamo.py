@@ -46,17 +46,26 @@ class Models:
     principal: Any
 
 
+def table_meta(table_name: str, region: str | None = None) -> Any:
+    """A pynamodb `Meta` binding a model to one table (and region) of one deployment."""
+    attrs: dict[str, Any] = {"table_name": table_name}
+    if region:
+        attrs["region"] = region
+    return type("Meta", (), attrs)
+
+
+def index_meta(name: str) -> Any:
+    """A pynamodb `Meta` for a global secondary index projecting all attributes, as the spec says."""
+    return type("Meta", (), {"index_name": name, "projection": AllProjection()})
+
+
 def make_models(names: dict[str, str], region: str | None = None) -> Models:
     """Model classes bound to one deployment's tables (names by spec logical name)."""
 
     def meta(logical: str) -> Any:
-        attrs: dict[str, Any] = {"table_name": names[logical]}
-        if region:
-            attrs["region"] = region
-        return type("Meta", (), attrs)
+        return table_meta(names[logical], region)
 
-    def index(name: str) -> Any:
-        return type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    index = index_meta
 
     class CatalogModel(Model):
         Meta = meta("catalog")
@@ -515,12 +524,8 @@ class DynamoPrincipals:
 
 
 def make_staff_model(table_name: str, region: str | None = None) -> Any:
-    attrs: dict[str, Any] = {"table_name": table_name}
-    if region:
-        attrs["region"] = region
-
     class StaffModel(Model):
-        Meta: Any = type("Meta", (), attrs)
+        Meta: Any = table_meta(table_name, region)
         dept_code = UnicodeAttribute(hash_key=True)
         handler_id = UnicodeAttribute(range_key=True)
         data = UnicodeAttribute()
@@ -549,12 +554,8 @@ class DynamoStaff:
 
 
 def make_counter_model(table_name: str, region: str | None = None) -> Any:
-    attrs: dict[str, Any] = {"table_name": table_name}
-    if region:
-        attrs["region"] = region
-
     class CounterModel(Model):
-        Meta: Any = type("Meta", (), attrs)
+        Meta: Any = table_meta(table_name, region)
         counter = UnicodeAttribute(hash_key=True)
         value = NumberAttribute(default=0)
 
