@@ -4,6 +4,7 @@ import { isZh, t } from "./i18n.js";
 import {
   announce,
   busyButton,
+  codeInput,
   coded,
   day,
   field,
@@ -21,22 +22,8 @@ let last = null; // {caseNo, answer}: shown again after a language switch
 export const title = () => t("progress.title");
 
 export function render(main, params) {
-  const caseNo = h("input", {
-    type: "text",
-    name: "case_no",
-    autocomplete: "off",
-    autocapitalize: "characters",
-    spellcheck: "false",
-    maxlength: "50",
-  });
-  const code = h("input", {
-    type: "text",
-    name: "query_code",
-    autocomplete: "off",
-    autocapitalize: "characters",
-    spellcheck: "false",
-    maxlength: "12",
-  });
+  const caseNo = codeInput("case_no", 50);
+  const code = codeInput("query_code", 12);
   const button = h("button", { type: "submit", class: "primary" }, t("progress.go"));
   const region = h("div", { id: "progress-result" });
   caseNo.value = params.get("case_no") || (last ? last.caseNo : "");

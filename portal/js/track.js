@@ -5,6 +5,7 @@ import { isZh, t } from "./i18n.js";
 import {
   announce,
   busyButton,
+  codeInput,
   coded,
   field,
   h,
@@ -21,22 +22,8 @@ let last = null; // {no, code, complaint}: shown again after a language switch o
 export const title = () => t("track.title");
 
 export function render(main, params) {
-  const no = h("input", {
-    type: "text",
-    name: "complaint_no",
-    autocomplete: "off",
-    autocapitalize: "characters",
-    spellcheck: "false",
-    maxlength: "50",
-  });
-  const code = h("input", {
-    type: "text",
-    name: "query_code",
-    autocomplete: "off",
-    autocapitalize: "characters",
-    spellcheck: "false",
-    maxlength: "12",
-  });
+  const no = codeInput("complaint_no", 50);
+  const code = codeInput("query_code", 12);
   no.value = params.get("no") || (last ? last.no : "");
   const button = h("button", { type: "submit", class: "primary" }, t("track.go"));
   const region = h("div", { id: "track-result" });

@@ -23,6 +23,18 @@ function append(el, children) {
 }
 
 /** Chinese text from the API, marked as such when the page is in English. */
+// A number or a code the citizen copies from paper: no autocomplete, capitals, no spell check.
+export function codeInput(name, maxlength) {
+  return h("input", {
+    type: "text",
+    name,
+    autocomplete: "off",
+    autocapitalize: "characters",
+    spellcheck: "false",
+    maxlength: String(maxlength),
+  });
+}
+
 export function zhText(text, tag = "span") {
   return isZh() ? String(text ?? "") : h(tag, { lang: "zh-CN" }, String(text ?? ""));
 }
