@@ -147,8 +147,10 @@ def case_with_expert_review(item: Item, case_no: str, query_code: str) -> list[d
     ]
 
 
-def concluded_case(item: Item, case_no: str) -> list[dict[str, Any]]:
-    """A whole case done within the hour: applied, accepted, three stages, issued."""
+def concluded_case(
+    item: Item, case_no: str, skip: str | None = None, query_code: str = "RANK01"
+) -> list[dict[str, Any]]:
+    """A whole case done within the hour: applied, accepted, its stages (less `skip`), issued."""
     now = dt.datetime.now(TZ).replace(microsecond=0)
     steps: list[dict[str, Any]] = [
         {
@@ -164,11 +166,11 @@ def concluded_case(item: Item, case_no: str) -> list[dict[str, Any]]:
             "type": "accept",
             **WHO,
             "result": "accept",
-            "query_code": "RANK01",
+            "query_code": query_code,
             "statutory_limit": item.statutory_limit.model_dump(),
             "committed_limit": item.committed_limit.model_dump(),
         },
-        *({"type": "stage", **WHO, "stage": s, "action": "pass"} for s in item.stages),
+        *({"type": "stage", **WHO, "stage": s, "action": "pass"} for s in item.stages if s != skip),
         {"type": "conclude", **WHO, "outcome": "issued", "fee_charged": item.fee_standard},
     ]
     return [

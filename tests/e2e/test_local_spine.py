@@ -22,6 +22,8 @@ from sunlight.local.cloud import client
 from sunlight.local.runner import LocalSystem, RunOptions
 from sunlight.sample.city import make_catalog
 
+from tests.e2e.portal_fixtures import concluded_case
+
 pytestmark = pytest.mark.e2e
 TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -62,48 +64,7 @@ def a_case(case_no: str, skip: str | None = None, dept_index: int = 0) -> tuple[
         (i for i in make_catalog() if not i.online_required and len(i.stages) == 3), key=lambda i: i.item_code
     )
     item = items[dept_index]
-    now = dt.datetime.now(TZ).replace(microsecond=0)
-    common = {
-        "case_no": case_no,
-        "item_code": item.item_code,
-        "dept_code": item.dept_code,
-        "region_code": "330100",
-    }
-    who = {"handler_name": "王敏", "handler_id": "E2E001"}
-    steps: list[dict[str, Any]] = [
-        {
-            "type": "apply",
-            "applicant_type": "person",
-            "applicant_name": "张三",
-            "applicant_id_type": "id_card",
-            "applicant_id_no": "330102199001011234",
-            "contact_phone": "13800001234",
-            "channel": "window",
-        },
-        {
-            "type": "accept",
-            **who,
-            "result": "accept",
-            "query_code": "8F3K2Q",
-            "statutory_limit": item.statutory_limit.model_dump(),
-            "committed_limit": item.committed_limit.model_dump(),
-        },
-        {"type": "stage", **who, "stage": "undertake", "action": "pass"},
-        {"type": "stage", **who, "stage": "review", "action": "pass"},
-        {"type": "stage", **who, "stage": "approve", "action": "pass"},
-        {"type": "conclude", **who, "outcome": "issued", "fee_charged": item.fee_standard},
-    ]
-    steps = [s for s in steps if s.get("stage") != skip or skip is None]
-    records = [
-        {
-            **common,
-            **step,
-            "seq": n,
-            "occurred_at": (now - dt.timedelta(minutes=10 * (len(steps) - n))).isoformat(),
-        }
-        for n, step in enumerate(steps, start=1)
-    ]
-    return item.dept_code, records
+    return item.dept_code, concluded_case(item, case_no, skip=skip, query_code="8F3K2Q")
 
 
 def wait_for(predicate: Any, seconds: float = 60) -> Any:
