@@ -35,3 +35,7 @@ class Services:
     throttle: Any = None  # public.ThrottleStore
     figures: Any = None  # public.Figures: what on-time rates and rankings are computed from
     complaint_config: Any = None  # domain.complaints.ComplaintConfig (absent: the defaults)
+    # The performance evaluation (absent: nothing is tallied or scored).
+    tallies: Any = None  # tallying.TallyStore
+    scorebook: Any = None  # tallying.ScoreBook
+    archive: Any = None  # tallying.Archive: every case number and complaint, for the nightly recompute
