@@ -10,9 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, Field, ValidationError
 from sunlight import spec
 from sunlight.bootstrap import from_environment
+from sunlight.domain.catalog import CREDIT_CODE
 from sunlight.domain.errors import InvalidRecord
 from sunlight.domain.records import problems_of
-from sunlight.service import alert_desk, complaints, intake, queries, staff
+from sunlight.service import alert_desk, complaints, evaluation, intake, queries, reports, staff
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal, Unauthorized
 from sunlight.service.services import Services
 
@@ -151,6 +152,90 @@ def get_complaint(complaint_no: str) -> dict[str, Any]:
 @app.post("/v1/complaints/<complaint_no>/steps", summary="Move a complaint (accept, reject, direct, reply …)")
 def move_complaint(complaint_no: str, body: Annotated[complaints.StepRequest, Body()]) -> dict[str, Any]:
     return complaints.step(complaint_no, body, _principal(), _services())
+
+
+PERIOD = r"^(\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?)$"
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+VERSION = r"^[A-Za-z0-9._-]{1,40}$"
+
+
+@app.get("/v1/scoring/standard", summary="The current scoring standard (or a named version) and the versions")
+def get_standard(version: Annotated[str | None, Query(pattern=VERSION)] = None) -> dict[str, Any]:
+    _principal()
+    return evaluation.standard_view(version, _services())
+
+
+@app.put("/v1/scoring/standard", summary="Load a new version of the scoring standard (supervision office)")
+def put_standard(body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    return evaluation.load_standard(body, _principal(), _services())
+
+
+@app.post("/v1/scoring/adjustments", summary="A sanction or a deduction decided by the office")
+def post_adjustment(body: Annotated[evaluation.Adjustment, Body()]) -> dict[str, Any]:
+    return evaluation.adjust(body, _principal(), _services())
+
+
+@app.post("/v1/scoring/runs", summary="Score the open months now and keep the scores (supervision office)")
+def post_scoring_run() -> dict[str, Any]:
+    if _principal().role != "office":
+        raise Forbidden("only the supervision office runs the scoring")
+    return {"scored": evaluation.score_open_months(_services())}
+
+
+@app.get("/v1/scores", summary="Scores ranked for a period, beside the average and the previous period")
+def get_scores(
+    scope: Annotated[str, Query(pattern="^(dept|staff)$")] = "dept",
+    period: Annotated[str | None, Query(pattern=PERIOD)] = None,
+    version: Annotated[str | None, Query(pattern=VERSION)] = None,
+) -> dict[str, Any]:
+    return evaluation.ranking(scope, period, _services(), _principal(), version)
+
+
+@app.get("/v1/scores/explain", summary="One unit's score: sections, each deduction and bonus, the evidence")
+def explain_score(
+    dept_code: Annotated[str, Query(pattern=CREDIT_CODE)],
+    period: Annotated[str, Query(pattern=PERIOD)],
+    handler_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    version: Annotated[str | None, Query(pattern=VERSION)] = None,
+) -> dict[str, Any]:
+    unit = evaluation.unit_key(dept_code, handler_id)
+    return evaluation.explain(unit, period, _principal(), _services(), version)
+
+
+@app.get("/v1/scores/trend", summary="One unit's monthly scores over a range of months")
+def score_trend(
+    dept_code: Annotated[str, Query(pattern=CREDIT_CODE)],
+    first: Annotated[str, Query(alias="from", pattern=MONTH)],
+    last: Annotated[str, Query(alias="to", pattern=MONTH)],
+    handler_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+) -> dict[str, Any]:
+    unit = evaluation.unit_key(dept_code, handler_id)
+    return evaluation.trend(unit, first, last, _principal(), _services())
+
+
+@app.get("/v1/reports/<scope>", summary="Statistics per department, member of staff or region")
+def get_report(  # type: ignore[no-untyped-def]  # JSON, CSV or XLSX: no single response model
+    scope: str,
+    period: Annotated[str, Query(pattern=reports.PERIOD)] = "month",
+    fmt: Annotated[str, Query(alias="format", pattern="^(json|csv|xlsx)$")] = "json",
+    lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
+):
+    body, content_type, filename = reports.report(scope, period, fmt, lang, _principal(), _services())
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if fmt != "json" else None
+    return Response(200, content_type, body, headers=headers)
+
+
+@app.get("/v1/reports/<scope>/trend", summary="A trend chart of one figure per unit by month (SVG)")
+def get_report_trend(  # type: ignore[no-untyped-def]  # SVG
+    scope: str,
+    metric: Annotated[str, Query(pattern=reports.METRIC)] = "on_time_rate",
+    first: Annotated[str | None, Query(alias="from", pattern=MONTH)] = None,
+    last: Annotated[str | None, Query(alias="to", pattern=MONTH)] = None,
+    units: Annotated[str | None, Query(max_length=400)] = None,
+):
+    chosen = [u for u in (units or "").split(",") if u]
+    svg = reports.trend_chart(scope, metric, first, last, chosen, _principal(), _services())
+    return Response(200, "image/svg+xml; charset=utf-8", svg)
 
 
 @app.get("/v1/openapi.json", summary="This API's OpenAPI description")

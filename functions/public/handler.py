@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sunlight.bootstrap import from_environment
 from sunlight.domain.errors import InvalidRecord, Problem
 from sunlight.domain.records import problems_of
-from sunlight.service import complaints, public
+from sunlight.service import complaints, public, reports
 from sunlight.service.principal import Conflict
 from sunlight.service.services import Services
 
@@ -57,9 +57,19 @@ def rate_complaint(rating: Annotated[complaints.RatingRequest, Body()]) -> dict[
     return complaints.rate_reply(rating, _services())
 
 
-@app.get("/public/rankings", summary="On-time rates and card counts per department")
-def rankings() -> dict[str, Any]:
-    return public.rankings(_services())
+@app.get("/public/rankings", summary="Departments' scores and ranks for a period, with the cut-off date")
+def rankings(
+    period: Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")] = None,
+) -> dict[str, Any]:
+    return public.rankings(_services(), period)
+
+
+@app.get("/public/trend", summary="The city's on-time and early-completion rates by month (SVG)")
+def trend() -> Response[str]:
+    svg = reports.public_trend(_services())
+    return Response(
+        200, "image/svg+xml; charset=utf-8", svg, headers={"Cache-Control": "public, max-age=300"}
+    )
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:

@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sunlight.domain.errors import InvalidRecord, Problem, UnknownItem
 from sunlight.domain.records import Limit, Money, SpecialKind, StageName, problems_error, problems_of
 
+CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+"""A unified social credit code (统一社会信用代码): departments and companies."""
+
 
 class Item(BaseModel):
     """One catalogue entry, as in `exchange-format.md`."""
@@ -20,7 +23,7 @@ class Item(BaseModel):
 
     item_code: str = Field(min_length=1, max_length=24)
     name: str = Field(min_length=1, max_length=200)
-    dept_code: str = Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+    dept_code: str = Field(pattern=CREDIT_CODE)
     dept_name: str | None = None
     region_code: str | None = Field(default=None, pattern=r"^([0-9]{6}|[0-9]{9}|[0-9]{12})$")
     legal_basis: str = Field(min_length=1)

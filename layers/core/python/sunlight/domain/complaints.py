@@ -142,6 +142,9 @@ class Complaint(BaseModel):
     dept_code: str | None = None  # the department it was directed to (kept after it replied)
     dept_due: AwareDatetime | None = None
     reply: str | None = None
+    # The office's finding when it verified the reply: the complaint was true (查实), which costs the
+    # department in its score, or not. None until verified.
+    substantiated: bool | None = None
     rating: int | None = None
     rating_comment: str | None = None
     rated_at: AwareDatetime | None = None
@@ -275,6 +278,7 @@ def take_step(
     dept_name: str | None = None,
     due_days: int | None = None,
     reply: str | None = None,
+    substantiated: bool | None = None,
 ) -> Complaint:
     """The complaint after `step`.
 
@@ -310,6 +314,8 @@ def take_step(
     elif step == "reply":
         out.reply = (reply or "").strip()
         entry.note = "已答复，请查看答复内容。"
+    elif step == "verify":
+        out.substantiated = bool(substantiated)
     out.state = rule.after
     out.history.append(entry)
     out.next_due = next_due(out, calendar, config, now)

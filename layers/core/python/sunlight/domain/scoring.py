@@ -129,7 +129,11 @@ def score(
         )
         if points < standard.section_floor:
             restore = standard.section_floor - points
-            lines.append(Line("floor", section.code, restore, 1, f"{section.name_zh}不低于{standard.section_floor:g}分"))
+            lines.append(
+                Line(
+                    "floor", section.code, restore, 1, f"{section.name_zh}不低于{standard.section_floor:g}分"
+                )
+            )
             points = standard.section_floor
         sections[section.code] = points
     total = sum(sections.values()) + sum(line.points for line in lines if line.section is None)
@@ -185,7 +189,9 @@ def _deductions(counts: Mapping[str, float], standard: ScoringStandard) -> list[
             warnings[section] += n
         else:
             price = standard.red_card_points if level == "red_card" else standard.yellow_card_points
-            lines.append(Line(level, section, -n * price, n, f"{rule} {LEVEL_ZH[level]}{n:g}张 × {price:g}分", rule))
+            lines.append(
+                Line(level, section, -n * price, n, f"{rule} {LEVEL_ZH[level]}{n:g}张 × {price:g}分", rule)
+            )
     for section, n in sorted(warnings.items()):
         streaks = math.floor(n / standard.warning_streak + 1e-9)
         if streaks:
@@ -196,7 +202,9 @@ def _deductions(counts: Mapping[str, float], standard: ScoringStandard) -> list[
     if substantiated:
         price = standard.complaint_points
         text = f"投诉查实{substantiated:g}件 × {price:g}分"
-        lines.append(Line("complaint", standard.complaint_section, -substantiated * price, substantiated, text))
+        lines.append(
+            Line("complaint", standard.complaint_section, -substantiated * price, substantiated, text)
+        )
     lines += _reporting(counts, standard)
     for key in sorted(k for k in counts if k.startswith("adjust#")):
         section = key.split("#", 1)[1]
@@ -215,9 +223,10 @@ def _reporting(counts: Mapping[str, float], standard: ScoringStandard) -> list[L
     points = min(standard.reporting_max_points, percent * standard.reporting_points_per_percent)
     if not points:
         return []
+    late, rejected = counts.get("late_records", 0), counts.get("rejected_records", 0)
     text = (
-        f"数据报送不全{percent}%（迟报{counts.get('late_records', 0):g}条、退回{counts.get('rejected_records', 0):g}条，"
-        f"共{counts.get('records', 0) + counts.get('rejected_records', 0):g}条），每1%扣"
+        f"数据报送不全{percent}%（迟报{late:g}条、退回{rejected:g}条，"
+        f"共{counts.get('records', 0) + rejected:g}条），每1%扣"
         f"{standard.reporting_points_per_percent:g}分，最多{standard.reporting_max_points:g}分"
     )
     return [Line("reporting", standard.reporting_section, -points, percent, text)]
@@ -235,7 +244,9 @@ def _bonuses(counts: Mapping[str, float], standard: ScoringStandard, limit_cut: 
     if limit_cut is not None:
         points = standard.limit_cut.points_for(limit_cut)
         if points:
-            lines.append(Line("limit_cut", None, points, round(limit_cut, 4), f"承诺时限比法定时限压缩{limit_cut:.1%}"))
+            lines.append(
+                Line("limit_cut", None, points, round(limit_cut, 4), f"承诺时限比法定时限压缩{limit_cut:.1%}")
+            )
     return lines
 
 
@@ -247,7 +258,8 @@ def average(unit: str, period: str, months: Sequence[Score]) -> Score:
     versions = sorted({m.version for m in months})
     codes = list(months[0].sections)
     lines = tuple(
-        Line("month", None, m.total / n, 1, f"{m.period}：{m.total:g}分（标准{m.version}）÷ {n}") for m in months
+        Line("month", None, m.total / n, 1, f"{m.period}：{m.total:g}分（标准{m.version}）÷ {n}")
+        for m in months
     )
     merged: dict[str, float] = defaultdict(float)
     for m in months:

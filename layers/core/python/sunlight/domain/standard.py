@@ -107,6 +107,9 @@ class ScoringStandard(BaseModel):
     limit_cut: Steps = Steps(start=0.30, points=3, step=0.10, step_points=1)
     section_floor: float = 0
     min_cases: int = Field(default=5, ge=0)
+    # A month's scores become final (kept with their version, never rescored) this many days after it
+    # ends: late reports of its last days still count until then.
+    month_closes_after_days: int = Field(default=5, ge=0, le=60)
     longer_periods: Literal["average"] = "average"
 
     @model_validator(mode="after")
@@ -115,7 +118,9 @@ class ScoringStandard(BaseModel):
         if len(set(codes)) != len(codes):
             raise ValueError("section codes must be unique")
         if abs(sum(s.weight for s in self.sections) - 1) > 1e-6:
-            raise ValueError(f"section weights must add up to 1, not {sum(s.weight for s in self.sections):g}")
+            raise ValueError(
+                f"section weights must add up to 1, not {sum(s.weight for s in self.sections):g}"
+            )
         named = {
             *self.rule_sections.values(),
             self.default_section,

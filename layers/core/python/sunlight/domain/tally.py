@@ -124,7 +124,7 @@ def case_facts(
     if state.accept is not None:
         # In progress counts on the day of acceptance until the case concludes, so that a period's
         # figure is "accepted in the period and still in progress", and "all" the open cases now.
-        counts = {"accepted": 1, "in_progress": int(state.conclude is None)}
+        counts: Counts = {"accepted": 1, "in_progress": int(state.conclude is None)}
         out.append(fact("accept", state.accept.occurred_at, counts))
     elif state.refusal is not None:
         out.append(fact("accept", state.refusal.occurred_at, {"refused": 1}))
@@ -164,7 +164,10 @@ def _record_facts(
         counts = per_day.setdefault(calendar.local_date(d.received_at), {"records": 0, "late_records": 0})
         counts["records"] += 1
         lag = d.received_at - d.record.occurred_at
-        if lag > shortest and calendar.working_days_between(d.record.occurred_at, d.received_at) > late_report_days:
+        if (
+            lag > shortest
+            and calendar.working_days_between(d.record.occurred_at, d.received_at) > late_report_days
+        ):
             counts["late_records"] += 1
     return [
         Fact(f"records#{day.isoformat()}", day, state.dept_code, state.region_code, handler, counts)
@@ -266,7 +269,9 @@ class Drift:
     recomputed: float
 
 
-def drift(stored: Mapping[Cell, Mapping[str, float]], recomputed: Mapping[Cell, Mapping[str, float]]) -> list[Drift]:
+def drift(
+    stored: Mapping[Cell, Mapping[str, float]], recomputed: Mapping[Cell, Mapping[str, float]]
+) -> list[Drift]:
     """Every count where the stored tallies and a recompute from the log disagree (zeros ignored)."""
     out = []
     for cell in sorted(set(stored) | set(recomputed)):

@@ -12,6 +12,7 @@ from sunlight.service.announce import announce
 from sunlight.service.principal import NotFound
 from sunlight.service.services import Services
 from sunlight.service.stored import load_log
+from sunlight.service.tallying import tally_case
 
 
 def check_case(case_no: str, services: Services) -> dict[str, Any]:
@@ -56,6 +57,7 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
         "active_alerts": sum(1 for a in alerts if a.status == "active"),
     }
     services.cases.save_check(row)
+    tally_case(case_no, services, state, clock)
     return {
         "case_no": case_no,
         "concluded": state.closed_at is not None,

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sunlight.domain.catalog import CREDIT_CODE
 from sunlight.domain.complaints import (
     KIND_ZH,
     STATE_ZH,
@@ -49,6 +50,7 @@ from sunlight.service.announce import announce
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal
 from sunlight.service.public import NOT_FOUND_COMPLAINT, QueryCode, verified_lookup
 from sunlight.service.services import Services
+from sunlight.service.tallying import tally_complaint
 
 logger = Logger(service="sunlight-complaints", child=True)
 
@@ -56,7 +58,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out ove
 CODE_LENGTH = 6
 ATTEMPTS = 3
 MAX_PAGE = 200
-DEPT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+DEPT_CODE = CREDIT_CODE
 
 
 class ComplaintStore(Protocol):
@@ -133,6 +135,8 @@ class StepRequest(BaseModel):
     dept_code: str | None = Field(default=None, pattern=DEPT_CODE)
     due_days: int | None = Field(default=None, ge=1, le=365)
     reply: str | None = Field(default=None, max_length=4000)
+    # With the step verify: whether the complaint proved true (查实); it then counts in the score.
+    substantiated: bool | None = None
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -358,6 +362,7 @@ def officer_view(complaint: Complaint, principal: Principal, services: Services)
         "channel": complaint.channel,
         "contact": None if complaint.anonymous else complaint.contact_masked,
         "reply": complaint.reply,
+        "substantiated": complaint.substantiated,
         "rating": complaint.rating,
         "rating_comment": complaint.rating_comment,
         "rated_at": _iso(complaint.rated_at),
@@ -448,6 +453,7 @@ def step(complaint_no: str, body: StepRequest, principal: Principal, services: S
                 dept_name=dept_name,
                 due_days=body.due_days,
                 reply=body.reply,
+                substantiated=body.substantiated,
             )
         except NotAllowed as exc:
             raise Forbidden(str(exc)) from exc
@@ -456,6 +462,7 @@ def step(complaint_no: str, body: StepRequest, principal: Principal, services: S
         moved.version = complaint.version + 1
         if store.save(moved, complaint.version):
             sync_alerts(moved, services, now)
+            tally_complaint(moved, services)
             if moved.state in PUBLIC_STEPS:
                 _text_step(moved, services, now)
             return officer_view(moved, principal, services)
@@ -480,6 +487,8 @@ def check_complaint(complaint_no: str, services: Services) -> dict[str, Any]:
         raise NotFound(f"complaint {complaint_no} is not known")
     now = _now(services)
     changed, derived = sync_alerts(complaint, services, now)
+    if changed:
+        tally_complaint(complaint, services)
     due = next_due(complaint, services.calendar, config, now)
     if due != complaint.next_due:
         moved = complaint.model_copy(deep=True)

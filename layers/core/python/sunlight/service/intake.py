@@ -17,6 +17,7 @@ from sunlight.service.ports import CaseRow, ConcurrentAppend
 from sunlight.service.principal import Principal
 from sunlight.service.services import Services
 from sunlight.service.stored import load_log
+from sunlight.service.tallying import tally_rejections
 
 APPEND_ATTEMPTS = 5
 
@@ -27,6 +28,9 @@ class RecordAnswer:
     status: str
     identity: dict[str, Any]
     errors: list[Problem] = field(default_factory=list)
+    # Rejected for a moment (another request was writing the case), not for what the record says:
+    # it does not count against the department's reporting completeness.
+    transient: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"index": self.index, "status": self.status, **self.identity}
@@ -48,6 +52,9 @@ def submit(raw_records: list[Any], principal: Principal, services: Services) -> 
             )
     for case_no, entries in by_case.items():
         _store_case(case_no, entries, services, answers)
+    if principal.role == "department":
+        bad = [raw_records[i] for i, a in answers.items() if a.status == "rejected" and not a.transient]
+        tally_rejections([(raw, principal.dept_code, principal.region_code) for raw in bad], services)
     ordered = [answers[i].to_json() for i in sorted(answers)]
     counts = {s: sum(1 for a in ordered if a["status"] == s) for s in ("stored", "duplicate", "rejected")}
     return {"results": ordered, **counts}
@@ -99,6 +106,7 @@ def _store_case(
             "rejected",
             {"case_no": r.case_no, "type": r.type, "seq": r.seq},
             [Problem("case_no", "the case is being written by another request; send again", case_no)],
+            transient=True,
         )
 
 

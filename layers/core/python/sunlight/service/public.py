@@ -6,13 +6,10 @@ computed and compared in constant time). Every failure is counted per number and
 throttle store; once `MAX_FAILURES` have been counted in a minute, that number answers 429 for the
 rest of the minute, whatever the code (so a lucky guess is no oracle either).
 
-Figures (on-time rates, card counts) come from a scan of the case rows (their `outcome`, written by
-`casework.check_case`) and of the alerts' status columns, both through the `Figures` port. That is a
-full read of two tables, acceptable at city scale (about 10^5 cases and alerts a year, well under a
-second of DynamoDB scan) and cached by the adapter for a few minutes; a province would need the
-figures kept incrementally instead. A concluded case is on time when no T-YELLOW or T-RED alert that
-still counts (`alert_lifecycle.COUNTS`) stands against it; a case refused at acceptance is not a
-concluded case here.
+Figures (on-time rates, scores, ranks) come from the tallies kept as records and alerts arrive
+(`sunlight.service.tallying`) and the scores made from them (`sunlight.service.evaluation`): a
+ranking costs work in departments, not cases. A concluded case is on time when it concluded within
+its committed limit (pauses and extensions counted).
 """
 
 from __future__ import annotations
@@ -38,14 +35,13 @@ from sunlight.domain.records import (
     Stage,
     mask,
 )
-from sunlight.service.alert_lifecycle import COUNTS
+from sunlight.service.evaluation import counts_for, current_standard, previous_period, ranking
 from sunlight.service.ports import CaseRow
 from sunlight.service.services import Services
 from sunlight.service.stored import load_log
 
 MAX_FAILURES = 20
 WINDOW = dt.timedelta(minutes=1)
-MIN_CASES = 5
 
 NOT_FOUND_CASE: dict[str, Any] = {"found": False, "message": "未找到该办件，或查询密码不正确"}
 NOT_FOUND_COMPLAINT: dict[str, Any] = {"found": False, "message": "未找到该投诉，或查询密码不正确"}
@@ -99,30 +95,6 @@ _PLAIN_ZH = {
 
 
 # -- ports -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClosedCase:
-    case_no: str
-    dept_code: str
-    item_code: str
-    outcome: str
-
-
-@dataclass(frozen=True)
-class AlertFacts:
-    case_no: str
-    dept_code: str
-    rule: str
-    level: str
-    status: str
-
-
-class Figures(Protocol):
-    """What the public figures are computed from (a scan in DynamoDB; see the module docstring)."""
-
-    def closed_cases(self) -> list[ClosedCase]: ...
-    def alerts(self) -> list[AlertFacts]: ...
 
 
 class ThrottleStore(Protocol):
@@ -279,9 +251,6 @@ def _iso(instant: dt.datetime) -> str:
 class DeptFigures:
     concluded: int = 0
     on_time: int = 0
-    warnings: int = 0
-    yellow_cards: int = 0
-    red_cards: int = 0
 
     @property
     def on_time_rate(self) -> float | None:
@@ -289,28 +258,13 @@ class DeptFigures:
 
 
 def department_figures(services: Services) -> dict[str, DeptFigures]:
-    """Concluded and on-time cases and the alerts that count, per department."""
-    source: Figures | None = services.figures
-    if source is None:
+    """Concluded and on-time cases of all time per department, from the tallies (one query)."""
+    if services.tallies is None:
         return {}
-    alerts = [a for a in source.alerts() if a.status in COUNTS]
-    late = {a.case_no for a in alerts if a.rule in ("T-YELLOW", "T-RED")}
-    out: dict[str, DeptFigures] = {}
-    for case in source.closed_cases():
-        if case.outcome == "refused":
-            continue
-        figures = out.setdefault(case.dept_code, DeptFigures())
-        figures.concluded += 1
-        figures.on_time += case.case_no not in late
-    for alert in alerts:
-        figures = out.setdefault(alert.dept_code, DeptFigures())
-        if alert.level == "warning":
-            figures.warnings += 1
-        elif alert.level == "yellow_card":
-            figures.yellow_cards += 1
-        elif alert.level == "red_card":
-            figures.red_cards += 1
-    return out
+    return {
+        unit.split("#", 1)[1]: DeptFigures(int(c.get("concluded", 0)), int(c.get("on_time", 0)))
+        for unit, c in counts_for("all", "dept#", services).items()
+    }
 
 
 def _departments(items: list[Item]) -> dict[str, str]:
@@ -322,10 +276,11 @@ def _departments(items: list[Item]) -> dict[str, str]:
 
 def guide(services: Services, q: str | None = None, dept_code: str | None = None) -> dict[str, Any]:
     """The service guide. An item's `on_time_rate` and `cases_concluded` are its department's (the
-    figures the rankings publish, so the two never disagree); the rate is null below `MIN_CASES`."""
+    figures of all time, from the tallies); the rate is null below the standard's minimum case count."""
     items = sorted(services.catalog.all(), key=lambda i: i.item_code)
     names = _departments(items)
     figures = department_figures(services)
+    min_cases = current_standard(services).min_cases
     words = (q or "").strip().lower()
 
     def matches(item: Item) -> bool:
@@ -348,7 +303,7 @@ def guide(services: Services, q: str | None = None, dept_code: str | None = None
             "online_required": item.online_required,
             "stages": list(item.stages),
             "specials_allowed": list(item.specials_allowed),
-            "on_time_rate": dept.on_time_rate if dept.concluded >= MIN_CASES else None,
+            "on_time_rate": dept.on_time_rate if dept.concluded >= min_cases else None,
             "cases_concluded": dept.concluded,
         }
 
@@ -358,37 +313,42 @@ def guide(services: Services, q: str | None = None, dept_code: str | None = None
     }
 
 
-def rankings(services: Services, min_cases: int = MIN_CASES) -> dict[str, Any]:
-    """Departments ranked by on-time rate (ties share a rank); those with too few cases are hidden."""
-    names = _departments(services.catalog.all())
-    figures = department_figures(services)
-    codes = set(names) | {code for code, f in figures.items() if f.concluded}
-    shown: list[dict[str, Any]] = []
-    hidden = 0
-    for code in codes:
-        f = figures.get(code, DeptFigures())
-        if f.concluded < min_cases:
-            hidden += 1
-            continue
-        shown.append(
-            {
-                "dept_code": code,
-                "dept_name": names.get(code, code),
-                "concluded": f.concluded,
-                "on_time": f.on_time,
-                "on_time_rate": f.on_time_rate,
-                "warnings": f.warnings,
-                "yellow_cards": f.yellow_cards,
-                "red_cards": f.red_cards,
-            }
-        )
-    shown.sort(key=lambda d: (-d["on_time_rate"], -d["concluded"], d["dept_code"]))
-    for n, dept in enumerate(shown):
-        same = n > 0 and dept["on_time_rate"] == shown[n - 1]["on_time_rate"]
-        dept["rank"] = shown[n - 1]["rank"] if same else n + 1
+def rankings(services: Services, period: str | None = None) -> dict[str, Any]:
+    """The departments' scores and ranks for a period, as published: by default the last closed
+    month once it is final, else the current month so far. Units below the standard's minimum case
+    count are hidden; the cut-off date and the standard's version are stated."""
+    if period is None:
+        today = services.calendar.local_date(services.now())
+        last = previous_period(f"{today:%Y-%m}")
+        head = services.scorebook.head(last) if services.scorebook is not None else None
+        period = last if head is not None and head.get("final") else f"{today:%Y-%m}"
+    ranked = ranking("dept", period, services)
+    departments = [
+        {
+            "dept_code": u["dept_code"],
+            "dept_name": u["name"],
+            "rank": u["rank"],
+            "total": u["total"],
+            "standard_version": u["standard_version"],
+            "change": u["change"],
+            "concluded": u["figures"].get("concluded", 0),
+            "on_time": u["figures"].get("on_time", 0),
+            "on_time_rate": u["figures"].get("on_time_rate"),
+            "early_rate": u["figures"].get("early_rate"),
+            "warnings": u["figures"].get("warnings", 0),
+            "yellow_cards": u["figures"].get("yellow_cards", 0),
+            "red_cards": u["figures"].get("red_cards", 0),
+        }
+        for u in ranked["units"]
+    ]
     return {
         "as_of": _iso(services.now()),
-        "min_cases": min_cases,
-        "departments": shown,
-        "hidden": hidden,
+        "period": ranked["period"],
+        "cut_off": ranked["cut_off"],
+        "final": ranked["final"],
+        "standard_versions": ranked["standard_versions"],
+        "min_cases": ranked["min_cases"],
+        "average": ranked["average"],
+        "departments": departments,
+        "hidden": ranked["hidden"],
     }

@@ -49,7 +49,11 @@ class TallyStore(Protocol):
     def ledger(self, ledger_id: str) -> Ledger: ...
 
     def post(
-        self, ledger_id: str, version: int, postings: dict[str, dict[str, Any]], increments: dict[Cell, Counts]
+        self,
+        ledger_id: str,
+        version: int,
+        postings: dict[str, dict[str, Any]],
+        increments: dict[Cell, Counts],
     ) -> bool:
         """Replace the ledger's postings and add the increments to the tallies, only if the ledger is
         still at `version` (it becomes `version + 1`); False when another writer got there first."""
@@ -122,7 +126,9 @@ def derive_complaint(complaint: Complaint, services: Services) -> list[Fact]:
     out: list[Fact] = []
     dept = complaint.dept_code or complaint.about.get("dept_code") or ""
     if complaint.substantiated:
-        verified = next((h.at for h in reversed(complaint.history) if h.state == "verified"), complaint.filed_at)
+        verified = next(
+            (h.at for h in reversed(complaint.history) if h.state == "verified"), complaint.filed_at
+        )
         out.append(
             Fact(
                 "substantiated",
@@ -144,7 +150,9 @@ def derive_complaint(complaint: Complaint, services: Services) -> list[Fact]:
 def tally_complaint(complaint: Complaint, services: Services) -> int:
     if services.tallies is None:
         return 0
-    return post_facts(f"complaint#{complaint.complaint_no}", derive_complaint(complaint, services), services.tallies)
+    return post_facts(
+        f"complaint#{complaint.complaint_no}", derive_complaint(complaint, services), services.tallies
+    )
 
 
 def rejection_id(raw: Any) -> str:
@@ -166,12 +174,12 @@ def tally_rejections(rejected: list[tuple[Any, str, str]], services: Services) -
     for (dept, _), facts in by_dept.items():
         ledger_id = f"intake#{dept}#{day.isoformat()}"
         # Keep the day's earlier rejections: only add the new ones.
-        kept = _kept_facts(services.tallies.ledger(ledger_id).postings)
+        kept = kept_facts(services.tallies.ledger(ledger_id).postings)
         known = {f.fact_id for f in kept}
         post_facts(ledger_id, kept + [f for f in facts if f.fact_id not in known], services.tallies)
 
 
-def _kept_facts(postings: Mapping[str, Mapping[str, Any]]) -> list[Fact]:
+def kept_facts(postings: Mapping[str, Mapping[str, Any]]) -> list[Fact]:
     """A ledger's postings as facts again (for ledgers whose facts have no other source)."""
     return [
         Fact(
@@ -202,7 +210,13 @@ class DriftReport:
             "complaints": self.complaints,
             "cells": self.cells,
             "drift": [
-                {"period": d.cell[0], "unit": d.cell[1], "count": d.name, "stored": d.stored, "recomputed": d.recomputed}
+                {
+                    "period": d.cell[0],
+                    "unit": d.cell[1],
+                    "count": d.name,
+                    "stored": d.stored,
+                    "recomputed": d.recomputed,
+                }
                 for d in self.drift[:200]
             ],
             "drifted_counts": len(self.drift),
@@ -223,7 +237,7 @@ def recompute(services: Services, archive: Archive) -> tuple[dict[Cell, Counts],
         report.complaints += 1
     for prefix in ("intake#", "adjust#"):
         for ledger_id in services.tallies.ledger_ids(prefix):
-            sum_facts(_kept_facts(services.tallies.ledger(ledger_id).postings), sums)
+            sum_facts(kept_facts(services.tallies.ledger(ledger_id).postings), sums)
     return sums, report
 
 
@@ -235,7 +249,9 @@ def check(services: Services, archive: Archive) -> DriftReport:
     report.cells = len(sums)
     report.drift = drift(stored, sums)
     if report.drift:
-        logger.warning("tally drift", extra={"drifted_counts": len(report.drift), "first": report.to_json()["drift"][:5]})
+        logger.warning(
+            "tally drift", extra={"drifted_counts": len(report.drift), "first": report.to_json()["drift"][:5]}
+        )
     return report
 
 

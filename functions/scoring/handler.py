@@ -1,0 +1,26 @@
+"""The nightly scoring, run by its EventBridge schedule (and by the local mode's scheduler loop):
+recompute the tallies from the log and report drift, then score the open months."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from sunlight.bootstrap import from_environment
+from sunlight.service.evaluation import nightly
+from sunlight.service.services import Services
+
+logger = Logger(service="sunlight-scoring")
+metrics = Metrics(namespace="Sunlight", service="scoring")
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
+    report = nightly(services or from_environment()[0])
+    drift = report.get("drift", {})
+    # The alarm on this metric is how an operator learns the counters and the log disagree.
+    metrics.add_metric(name="TallyDrift", unit=MetricUnit.Count, value=drift.get("drifted_counts", 0))
+    logger.info("scored", extra={"scored": report["scored"], "drifted_counts": drift.get("drifted_counts")})
+    return report
