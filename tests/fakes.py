@@ -6,19 +6,21 @@ import copy
 import datetime as dt
 import heapq
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from sunlight.domain.catalog import Item
 from sunlight.domain.complaints import Complaint
 from sunlight.domain.lifecycle import Delivery
 from sunlight.domain.records import to_exchange_json
+from sunlight.domain.tally import Cell, Counts
 from sunlight.notices import StaffMember
 from sunlight.service.casework import check_case, park
 from sunlight.service.ports import AlertFilter, AlertPage, CaseRow, ConcurrentAppend, DueCases, StoredRecord
-from sunlight.service.public import AlertFacts, ClosedCase
 from sunlight.service.services import Services
 from sunlight.service.stored import chain_hash
+from sunlight.service.tallying import Ledger
 
 
 class MemoryCatalog:
@@ -292,21 +294,133 @@ class MemoryThrottle:
         return True
 
 
-class MemoryFigures:
-    """The public figures read straight from the in-memory case rows and alerts (no cache)."""
+def _decimal(value: float) -> Decimal:
+    """A count as the DynamoDB adapter stores it: ints exact, floats rounded to 6 places."""
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(round(value, 6)))
 
-    def __init__(self, cases: MemoryCases, alerts: MemoryAlerts) -> None:
-        self._cases, self._alerts = cases, alerts
 
-    def closed_cases(self) -> list[ClosedCase]:
-        return [
-            ClosedCase(r.case_no, r.dept_code, r.item_code, r.outcome)
-            for r in self._cases.rows.values()
-            if r.outcome
-        ]
+class MemoryTallies:
+    """The tallies and ledgers with the adapter's semantics: a post lands only at the ledger's
+    version, counts add as decimals and read back as floats, `everything` leaves out zero counts."""
 
-    def alerts(self) -> list[AlertFacts]:
-        return [
-            AlertFacts(a["case_no"], a["dept_code"], a["rule"], a["level"], a["status"])
-            for a in self._alerts.items.values()
-        ]
+    def __init__(self) -> None:
+        self.tallies: dict[Cell, dict[str, Decimal]] = {}
+        self.ledgers: dict[str, tuple[str, int]] = {}  # id -> (postings as JSON, version)
+        self.posts = 0
+
+    def ledger(self, ledger_id: str) -> Ledger:
+        if ledger_id not in self.ledgers:
+            return Ledger({}, 0)
+        postings, version = self.ledgers[ledger_id]
+        return Ledger(json.loads(postings), version)
+
+    def post(
+        self,
+        ledger_id: str,
+        version: int,
+        postings: dict[str, dict[str, Any]],
+        increments: dict[Cell, Counts],
+    ) -> bool:
+        if self.ledgers.get(ledger_id, ("", 0))[1] != version:
+            return False
+        self.ledgers[ledger_id] = (json.dumps(postings, sort_keys=True), version + 1)
+        for cell, counts in increments.items():
+            moving = {name: value for name, value in counts.items() if value}
+            if moving:
+                stored = self.tallies.setdefault(cell, {})
+                for name, value in moving.items():
+                    stored[name] = stored.get(name, Decimal(0)) + _decimal(value)
+        self.posts += 1
+        return True
+
+    def cells(self, period: str, unit_prefix: str) -> dict[str, Counts]:
+        return {
+            unit: {k: float(v) for k, v in counts.items()}
+            for (p, unit), counts in sorted(self.tallies.items())
+            if p == period and unit.startswith(unit_prefix)
+        }
+
+    def everything(self) -> dict[Cell, Counts]:
+        out: dict[Cell, Counts] = {}
+        for cell, counts in self.tallies.items():
+            kept = {k: float(v) for k, v in counts.items() if v}
+            if kept:
+                out[cell] = kept
+        return out
+
+    def ledger_ids(self, prefix: str) -> list[str]:
+        return sorted(i for i in self.ledgers if i.startswith(prefix))
+
+
+class MemoryScoreBook:
+    """Standards written once, a current pointer, and the scores per period and version (by unit)."""
+
+    def __init__(self) -> None:
+        self.standards: dict[str, tuple[str, str]] = {}  # version -> (body JSON, loaded_at)
+        self.pointer: str | None = None
+        self.saved: dict[tuple[str, str], dict[str, str]] = {}  # (period, version) -> unit -> JSON
+        self.heads: dict[str, dict[str, Any]] = {}
+
+    def put_standard(self, version: str, body: dict[str, Any], at: dt.datetime) -> bool:
+        if version.startswith("~"):
+            raise ValueError(f"a standard's version may not start with '~': {version!r}")
+        if version in self.standards:
+            return False
+        self.standards[version] = (json.dumps(body, ensure_ascii=False), at.isoformat())
+        return True
+
+    def standard(self, version: str) -> dict[str, Any] | None:
+        found = self.standards.get(version)
+        return json.loads(found[0]) if found else None
+
+    def versions(self) -> list[dict[str, Any]]:
+        found = [{"version": v, "loaded_at": at} for v, (_, at) in self.standards.items()]
+        return sorted(found, key=lambda v: (v["loaded_at"], v["version"]))
+
+    def current(self) -> str | None:
+        return self.pointer
+
+    def set_current(self, version: str, at: dt.datetime) -> None:
+        self.pointer = version
+
+    def save_scores(
+        self, period: str, version: str, scores: list[dict[str, Any]], at: dt.datetime, final: bool
+    ) -> None:
+        self.saved[(period, version)] = {
+            s["unit"]: json.dumps(s, ensure_ascii=False, default=str) for s in scores
+        }
+        self.heads[period] = {"version": version, "scored_at": at.isoformat(), "final": final}
+
+    def scores(self, period: str, version: str) -> list[dict[str, Any]]:
+        saved = self.saved.get((period, version), {})
+        return [json.loads(saved[unit]) for unit in sorted(saved)]
+
+    def head(self, period: str) -> dict[str, Any] | None:
+        found = self.heads.get(period)
+        return dict(found) if found else None
+
+
+class MemoryArchive:
+    """Every case number and complaint held by the in-memory stores."""
+
+    def __init__(self, cases: MemoryCases, complaints: MemoryComplaints | None) -> None:
+        self._cases, self._complaints = cases, complaints
+
+    def case_nos(self) -> Iterator[str]:
+        yield from list(self._cases.rows)
+
+    def complaints(self) -> Iterator[Complaint]:
+        if self._complaints is not None:
+            for complaint_no in list(self._complaints.rows):
+                found = self._complaints.get(complaint_no)
+                if found is not None:
+                    yield found
+
+
+def with_evaluation(services: Services) -> Services:
+    """Give in-memory Services the tallies, a score book and the archive of its own cases and
+    complaints (the stores must be the Memory ones of this module)."""
+    services.tallies = MemoryTallies()
+    services.scorebook = MemoryScoreBook()
+    services.archive = MemoryArchive(services.cases, services.complaints)  # type: ignore[arg-type]
+    return services

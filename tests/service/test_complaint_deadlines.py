@@ -25,7 +25,6 @@ from tests.fakes import (
     MemoryCatalog,
     MemoryComplaints,
     MemoryCounters,
-    MemoryFigures,
     MemoryRecords,
     MemoryThrottle,
     PlainProtector,
@@ -56,7 +55,6 @@ class Desk:
             texts=self.texts,
             complaints=MemoryComplaints(),
             throttle=MemoryThrottle(),
-            figures=MemoryFigures(cases, alerts),
         )
 
     def at(self, text: str) -> None:

@@ -271,14 +271,14 @@ def test_department_a_by_hand(october: Month) -> None:
 
 def test_department_b_by_hand(october: Month) -> None:
     # B-01..B-03 concluded early (2 of 5 days). B-04, B-05 concluded late on 21 Oct: each a T-WARN
-    # (15 Oct) and a T-YELLOW (19 Oct); B-04's yellow appealed and upheld: it does not count.
-    # B-06 open past the cure period (22 Oct): T-RED, which withdraws its own T-YELLOW.
+    # (15 Oct), withdrawn by its T-YELLOW (19 Oct); B-04's yellow appealed and upheld: it does not
+    # count. B-06 open past the cure period (22 Oct): T-RED, which withdraws its own T-YELLOW (and
+    # that its T-WARN). So no warning counts, one yellow (B-05) and one red (B-06) do.
     assert arithmetic(october, B) == sorted(
         [
-            ("warning_streak", "time_limits", -3.0),  # 3 warnings (B-04, B-05, B-06): -3
-            ("yellow_card", "T-YELLOW", -5.0),  # B-05's only
+            ("yellow_card", "T-YELLOW", -5.0),  # B-05's
             ("red_card", "T-RED", -10.0),  # B-06
-            ("floor", "time_limits", 4.0),  # 14 - 3 - 5 - 10 = -4: no section below 0
+            ("floor", "time_limits", 1.0),  # 14 - 5 - 10 = -1: no section below 0
             ("early_completion", None, 5.0),  # 3/6 = 50% -> +5
             ("limit_cut", None, 5.0),  # 5 of 10 days: cut 50% -> +5
         ]
@@ -287,13 +287,17 @@ def test_department_b_by_hand(october: Month) -> None:
     assert b["sections"]["time_limits"] == 0
     assert b["total"] == 86 + 5 + 5 == 96
     assert b["figures"]["on_time_rate"] == 0.5 and b["figures"]["red_cards"] == 1
+    assert b["figures"]["warnings"] == 0 and b["figures"]["yellow_cards"] == 1
 
 
 def test_department_c_by_hand(october: Month) -> None:
-    # 5 cases concluded in 4 of 18 days (early, 100%); C-01 and C-02 reported all 12 records 3 working
-    # days late (an L-LATE-REPORT warning each: 2 warnings, no streak); 3 records rejected at intake.
-    # Reporting: 15 of 33 missing = 45.5% -> 45 x 1, at most 5. A complaint substantiated: -2.
-    # A sanction of 10 comes off the total. Limits cut 10% only: no bonus.
+    # 5 cases concluded in 4 of 18 days (early, 100%). C-01 and C-02 reported all their 12 records on
+    # 21 Oct, 3 working days late: each an L-LATE-REPORT warning (supervision) and a P-OFFLINE warning
+    # (procedure handled off-system: recorded after the decision): 2 warnings per section, no streak
+    # of 3. Their apply arrived before their accept, so T-ACCEPT fired and was retracted by the accept
+    # a moment later: it costs nothing. 3 records were rejected at intake.
+    # Reporting: 12 late + 3 rejected of 33 = 45.5% missing -> 45 x 1, at most 5.
+    # A complaint substantiated: -2. A sanction of 10 comes off the total. Limits cut 10%: no bonus.
     assert arithmetic(october, C) == sorted(
         [
             ("reporting", "transparency", -5.0),
@@ -339,18 +343,22 @@ def test_a_second_version_changes_the_scores_as_expected_and_october_keeps_its_v
     # further 25% step; limit cut unchanged +5.
     second = scores(october, "hz-2027.1")
     assert second[A]["total"] == 100 - 4 - 8 + 2 + 5 == 95
-    # B: 3 warnings = 1 streak: -2; yellow -8; red -15; time limits 14 - 25 < 0 -> 0; early 50% +2; cut +5.
+    # B: yellow -8, red -15: time limits 14 - 23 < 0 -> 0; early 50%: +2; cut +5.
     assert second[B]["total"] == 86 + 2 + 5 == 93
     # C: only 5 cases concluded, below the second version's minimum of 6: not ranked.
     assert second[C] == {"hidden": True}
     assert arithmetic(october, C, "hz-2027.1") == sorted(
         [
+            ("warning_streak", "procedure", -2.0),  # 2 P-OFFLINE: one streak of 2
+            ("warning_streak", "supervision", -2.0),  # 2 L-LATE-REPORT: one streak of 2
             ("reporting", "transparency", -3.0),  # 45% x 0.1 = 4.5, at most 3
             ("complaint", "satisfaction", -4.0),
             ("sanction", None, -10.0),
             ("early_completion", None, 4.0),  # 100%: +2 at 50%, +1 at 75%, +1 at 100%
         ]
     )
+    explained = evaluation.explain(f"dept#{C}", "2026-10", OFFICE, s, "hz-2027.1")
+    assert explained["total"] == 100 - 2 - 2 - 3 - 4 + 4 - 10 == 83
     october.clock[0] = normalised(at("2026-11-20 09:00"))
     done = evaluation.score_open_months(s)
     assert [(d["period"], d["version"]) for d in done] == [("2026-11", "hz-2027.1")]

@@ -20,7 +20,6 @@ from pydantic import BaseModel
 from sunlight import spec
 from sunlight.adapters.complaints import (
     DynamoComplaints,
-    DynamoFigures,
     DynamoThrottle,
     make_complaint_model,
     make_throttle_model,
@@ -40,6 +39,7 @@ from sunlight.adapters.dynamo import (
     make_staff_model,
 )
 from sunlight.adapters.protect import FieldSealer
+from sunlight.adapters.scores import DynamoArchive, DynamoScoreBook, DynamoTallies
 from sunlight.adapters.sns import SnsAlertTopics, SnsTexts
 from sunlight.adapters.workflow import StepFunctionsWorkflow
 from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
@@ -113,6 +113,7 @@ def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
     )
     _announcing(services, settings)
     _citizens(services, settings, models)
+    _evaluation(services, settings, models)
     return services, DynamoPrincipals(models)
 
 
@@ -131,17 +132,28 @@ def _announcing(services: Services, settings: Settings) -> None:
 
 
 def _citizens(services: Services, settings: Settings, models: Models) -> None:
-    """Complaints and the look-up throttle where the function has their tables; the public figures."""
+    """Complaints and the look-up throttle where the function has their tables."""
     region = boto3.session.Session().region_name
     tables = settings.tables
     if not tables["complaints"].startswith("unused-"):
         services.complaints = DynamoComplaints(make_complaint_model(tables["complaints"], region))
     if not tables["throttle"].startswith("unused-"):
         services.throttle = DynamoThrottle(make_throttle_model(tables["throttle"], region))
-    services.figures = DynamoFigures(models.case, models.alert)
     services.complaint_config = (
         ComplaintConfig.load(settings.complaints_file) if settings.complaints_file else ComplaintConfig()
     )
+
+
+def _evaluation(services: Services, settings: Settings, models: Models) -> None:
+    """The tallies, the score book and the archive where the function has the scores table (absent
+    elsewhere: nothing is tallied or scored). After `_citizens`: the archive reads its complaints."""
+    table = settings.tables["scores"]
+    if table.startswith("unused-"):
+        return
+    client = boto3.client("dynamodb")
+    services.tallies = DynamoTallies(client, table)
+    services.scorebook = DynamoScoreBook(client, table)
+    services.archive = DynamoArchive(models, services.complaints)
 
 
 def _clock(settings: Settings, calendar: WorkCalendar) -> Callable[[], dt.datetime]:

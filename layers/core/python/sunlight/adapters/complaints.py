@@ -1,4 +1,4 @@
-"""DynamoDB adapters of the citizens' side: complaints, the look-up throttle, and the public figures.
+"""DynamoDB adapters of the citizens' side: complaints and the look-up throttle.
 
 Model classes are made by factories from one deployment's table names (nothing binds or connects at
 import time); keys and indexes are those of `sunlight.spec` (COMPLAINTS, THROTTLE). A complaint is
@@ -11,8 +11,7 @@ complaint's `version`, so two desk steps never both win.
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -23,7 +22,6 @@ from pynamodb.models import Model
 from sunlight import spec
 from sunlight.adapters.dynamo import DUE_SHARDS, due_shard, index_meta, table_meta
 from sunlight.domain.complaints import Complaint
-from sunlight.service.public import AlertFacts, ClosedCase
 
 _T = TypeVar("_T")
 
@@ -115,6 +113,11 @@ class DynamoComplaints:
         found = [_complaint(r) for r in rows]
         return sorted(found, key=lambda c: (c.filed_at, c.complaint_no), reverse=True)
 
+    def all(self) -> Iterator[Complaint]:
+        """Every stored complaint, in no order (a scan, page by page: for the nightly recompute)."""
+        for row in self._model.scan():
+            yield _complaint(row)
+
 
 def _complaint(row: Any) -> Complaint:
     complaint = Complaint.model_validate_json(row.data)
@@ -158,55 +161,3 @@ class DynamoThrottle:
         except UpdateError:
             return False
         return True
-
-
-# -- the public figures ------------------------------------------------------------------------------
-
-
-class DynamoFigures:
-    """The case rows that concluded and the alerts' status columns, by scan, cached for `max_age` s.
-
-    A scan reads the whole table: fine for a city (see `service.public`), and the cache keeps a burst of
-    portal visits from turning into a burst of scans.
-    """
-
-    def __init__(
-        self,
-        case_model: Any,
-        alert_model: Any,
-        max_age: float = 300.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._case, self._alert = case_model, alert_model
-        self._max_age, self._clock = max_age, clock
-        self._cached: dict[str, tuple[float, Any]] = {}
-
-    def _fresh(self, name: str, read: Callable[[], list[_T]]) -> list[_T]:
-        now = self._clock()
-        hit = self._cached.get(name)
-        if hit is None or now - hit[0] > self._max_age:
-            hit = (now, read())
-            self._cached[name] = hit
-        found: list[_T] = hit[1]
-        return found
-
-    def closed_cases(self) -> list[ClosedCase]:
-        m = self._case
-
-        def read() -> list[ClosedCase]:
-            rows = m.scan(
-                filter_condition=m.outcome.exists(),
-                attributes_to_get=["case_no", "dept_code", "item_code", "outcome"],
-            )
-            return [ClosedCase(r.case_no, r.dept_code, r.item_code, r.outcome) for r in rows]
-
-        return self._fresh("cases", read)
-
-    def alerts(self) -> list[AlertFacts]:
-        m = self._alert
-
-        def read() -> list[AlertFacts]:
-            rows = m.scan(attributes_to_get=["case_no", "dept_code", "rule", "level", "status"])
-            return [AlertFacts(r.case_no, r.dept_code, r.rule, r.level, r.status) for r in rows]
-
-        return self._fresh("alerts", read)

@@ -33,7 +33,6 @@ class Services:
     # The citizens' side (absent where a function has no such table).
     complaints: Any = None  # complaints.ComplaintStore
     throttle: Any = None  # public.ThrottleStore
-    figures: Any = None  # public.Figures: what on-time rates and rankings are computed from
     complaint_config: Any = None  # domain.complaints.ComplaintConfig (absent: the defaults)
     # The performance evaluation (absent: nothing is tallied or scored).
     tallies: Any = None  # tallying.TallyStore
