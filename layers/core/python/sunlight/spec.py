@@ -152,6 +152,14 @@ THROTTLE = Table(
     Key("throttle_key"),
     purpose="failed public look-ups per case or complaint number and minute (expiring), against enumeration",
 )
+SCORES = Table(
+    "scores",
+    Key("pk"),
+    Key("sk"),
+    purpose="the performance evaluation: tallies (pk tally#<period>, sk unit, one number per count), the "
+    "ledger of each source of facts (ledger#<id>), the scoring standard's versions (standard) and the "
+    "scores each version made per month (score#<period>)",
+)
 TABLES: tuple[Table, ...] = (
     CATALOG,
     CASES,
@@ -162,6 +170,7 @@ TABLES: tuple[Table, ...] = (
     COUNTERS,
     COMPLAINTS,
     THROTTLE,
+    SCORES,
 )
 
 
@@ -184,7 +193,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "api",
         "api.handler.handler",
         "the exchange API behind API Gateway",
-        tables=("catalog", "cases", "records", "alerts", "staff", "counters", "complaints"),
+        tables=("catalog", "cases", "records", "alerts", "staff", "counters", "complaints", "scores"),
         starts_workflow=True,
         writes_documents=True,
     ),
@@ -201,7 +210,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "rule_check.handler.handler",
         "folds a case and stores its alerts (texting and writing directives for new ones), for each step of "
         "the case workflow",
-        tables=("catalog", "cases", "records", "alerts", "staff", "counters"),
+        tables=("catalog", "cases", "records", "alerts", "staff", "counters", "scores"),
         timeout_s=60,
         sends_text=True,
         writes_documents=True,
@@ -212,7 +221,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "the deadline sweep: checks the cases whose next moment is due, sends held-back text alerts",
         1024,
         300,
-        ("catalog", "cases", "records", "alerts", "staff", "counters", "complaints"),
+        ("catalog", "cases", "records", "alerts", "staff", "counters", "complaints", "scores"),
         schedule_minutes=5,
         sends_text=True,
         writes_documents=True,
@@ -221,7 +230,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "public",
         "public.handler.handler",
         "the citizens' public API: service guide, case progress, complaints, rankings (no key, throttled)",
-        tables=("catalog", "cases", "records", "alerts", "complaints", "throttle", "counters"),
+        tables=("catalog", "cases", "records", "alerts", "complaints", "throttle", "counters", "scores"),
         sends_text=True,
     ),
     Function(
@@ -232,6 +241,15 @@ FUNCTIONS: tuple[Function, ...] = (
         10,
         ("cases", "records"),
         starts_workflow=True,
+    ),
+    Function(
+        "scoring",
+        "scoring.handler.handler",
+        "the nightly scoring: recompute the tallies from the log and report drift, score the open months",
+        1024,
+        900,
+        ("catalog", "cases", "records", "alerts", "complaints", "scores"),
+        schedule_minutes=1440,
     ),
 )
 
@@ -290,7 +308,17 @@ ROUTES: tuple[Route, ...] = (
         "POST", "/public/complaints/status", "public", "a complaint's status, given its number and query code"
     ),
     Route("POST", "/public/complaints/rating", "public", "rate the answer to a complaint (1-5)"),
-    Route("GET", "/public/rankings", "public", "on-time rates and card counts per department"),
+    Route("GET", "/v1/scoring/standard", "any", "the current scoring standard (or ?version=), the versions"),
+    Route("PUT", "/v1/scoring/standard", "office", "load a new version of the scoring standard"),
+    Route("POST", "/v1/scoring/adjustments", "office", "a sanction or a deduction the office decided"),
+    Route("POST", "/v1/scoring/runs", "office", "score the open months now (the nightly job's scoring)"),
+    Route("GET", "/v1/scores", "any", "scores ranked for a period, with horizontal and vertical comparison"),
+    Route("GET", "/v1/scores/explain", "any", "one unit's score with its arithmetic and evidence"),
+    Route("GET", "/v1/scores/trend", "any", "one unit's monthly scores over a range of months"),
+    Route("GET", "/v1/reports/{scope}", "any", "statistics per unit or region: JSON, CSV or XLSX"),
+    Route("GET", "/v1/reports/{scope}/trend", "any", "a trend chart of one figure per unit (SVG)"),
+    Route("GET", "/public/rankings", "public", "departments' scores and ranks for a period (published)"),
+    Route("GET", "/public/trend", "public", "the city's on-time and early-completion rates by month (SVG)"),
 )
 MAX_BATCH = 500
 
