@@ -7,7 +7,6 @@ import random
 
 import boto3
 import pytest
-from sunlight.domain.scoring import card_deductions, total
 from sunlight.service.casework import check_case
 
 from tests.integration.conftest import DEPT_A, KEYS, REGION, Cloud, call, example_records, push_live
@@ -173,8 +172,8 @@ def test_the_openapi_description_is_public(cloud: Cloud) -> None:
 def test_an_appeal_upheld_withdraws_the_card_and_both_steps_are_in_its_history(cloud: Cloud) -> None:
     push_live(cloud, KEYS["a"], example_records("C2026-000002", skip="review"))
     alert_id = "C2026-000002:P-ORDER:case"
-    before = total(card_deductions(call(cloud, "GET", "/v1/alerts", KEYS["a"])[1]["alerts"]))
-    assert before == 5  # the yellow card
+    month = call(cloud, "GET", f"/v1/alerts/{alert_id}", KEYS["a"])[1]["raised_at"][:7]
+    assert card_points(cloud, month) == {alert_id: -5.0}  # the yellow card, in the procedure section
     body = {"reason": "复核环节已线下完成，系统漏报", "evidence": ["复核意见书.pdf"]}
     assert call(cloud, "POST", f"/v1/alerts/{alert_id}/appeal", KEYS["b"], body)[0] == 404
     status, appealed = call(cloud, "POST", f"/v1/alerts/{alert_id}/appeal", KEYS["a"], body)
@@ -193,4 +192,13 @@ def test_an_appeal_upheld_withdraws_the_card_and_both_steps_are_in_its_history(c
     _, active = call(cloud, "GET", "/v1/alerts", KEYS["a"], query={"status": "active"})
     assert alert_id not in [a["alert_id"] for a in active["alerts"]]
     assert call(cloud, "GET", f"/v1/alerts/{alert_id}", KEYS["a"])[1]["status"] == "upheld"
-    assert total(card_deductions(call(cloud, "GET", "/v1/alerts", KEYS["a"])[1]["alerts"])) == 0
+    assert card_points(cloud, month) == {}
+
+
+def card_points(cloud: Cloud, month: str) -> dict[str, float]:
+    """What each card costs department A in its month's score, as the score's arithmetic shows it."""
+    query = {"dept_code": DEPT_A, "period": month}
+    status, score = call(cloud, "GET", "/v1/scores/explain", KEYS["a"], query=query)
+    assert status == 200, score
+    cards = [x for x in score["arithmetic"] if x["kind"] in ("yellow_card", "red_card")]
+    return {alert: x["points"] for x in cards for alert in x["evidence"]}

@@ -170,12 +170,19 @@ def test_the_rankings_show_departments_with_enough_cases_and_count_the_others(cl
             "concluded": 6,
             "on_time": 5,
             "on_time_rate": pytest.approx(0.8333, abs=1e-4),
+            "early_rate": pytest.approx(0.8333, abs=1e-4),
             "warnings": 0,  # the late case's warning was withdrawn by its yellow card
             "yellow_cards": 1,
             "red_cards": 0,
             "rank": 1,
+            # 100, the yellow card -5 (time limits), 5 of 6 early = 83%: +8, limits cut 7/15: +5
+            "total": 108.0,
+            "standard_version": "domain-6.1",
+            "change": None,
         }
     ]
+    assert ranking["period"] == "2026-11" and ranking["cut_off"] == "2026-11-12" and not ranking["final"]
+    assert ranking["standard_versions"] == ["domain-6.1"]
     assert dt.datetime.fromisoformat(ranking["as_of"]) == cloud.services.now()
     (item,) = call(cloud, "GET", "/public/items", query={"dept_code": DEPT_A})[1]["items"]
     assert item["on_time_rate"] == pytest.approx(0.8333, abs=1e-4) and item["cases_concluded"] == 6

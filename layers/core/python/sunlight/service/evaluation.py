@@ -196,7 +196,8 @@ def ranking(
     version: str | None = None,
 ) -> dict[str, Any]:
     """Units ranked by total (ties share a rank), each beside the average of all units (horizontal)
-    and its own previous period (vertical); units below the minimum case count are hidden."""
+    and its own previous period (vertical); units below the minimum case count are hidden (a
+    department of the catalogue without a case in the period among them)."""
     period = period or f"{services.calendar.local_date(services.now()):%Y-%m}"
     prefix = _prefix(scope, principal)
     scores, cut_off, final = period_scores(period, prefix, services, version)
@@ -231,7 +232,7 @@ def ranking(
         "min_cases": min_cases,
         "average": shown_average,
         "units": units,
-        "hidden": len(hidden),
+        "hidden": len(hidden) + (len(set(names) - {s.unit[5:] for s in scores}) if scope == "dept" else 0),
     }
 
 

@@ -331,13 +331,13 @@ def rankings(services: Services, period: str | None = None) -> dict[str, Any]:
             "total": u["total"],
             "standard_version": u["standard_version"],
             "change": u["change"],
-            "concluded": u["figures"].get("concluded", 0),
-            "on_time": u["figures"].get("on_time", 0),
+            "concluded": int(u["figures"].get("concluded", 0)),
+            "on_time": int(u["figures"].get("on_time", 0)),
             "on_time_rate": u["figures"].get("on_time_rate"),
             "early_rate": u["figures"].get("early_rate"),
-            "warnings": u["figures"].get("warnings", 0),
-            "yellow_cards": u["figures"].get("yellow_cards", 0),
-            "red_cards": u["figures"].get("red_cards", 0),
+            "warnings": int(u["figures"].get("warnings", 0)),
+            "yellow_cards": int(u["figures"].get("yellow_cards", 0)),
+            "red_cards": int(u["figures"].get("red_cards", 0)),
         }
         for u in ranked["units"]
     ]
