@@ -123,7 +123,28 @@ def call(
     body: Any = None,
     query: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
-    """An API Gateway proxy request through the authorizer and the route's handler, as the gateway does."""
+    """An API Gateway proxy request through the authorizer and the route's handler: (status, body)."""
+    response = respond(cloud, method, path, key, body, query)
+    if response.get("isBase64Encoded"):
+        return response["statusCode"], base64.b64decode(response["body"])
+    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+
+
+def body_bytes(response: dict[str, Any]) -> bytes:
+    body: str = response.get("body") or ""
+    return base64.b64decode(body) if response.get("isBase64Encoded") else body.encode()
+
+
+def respond(
+    cloud: Cloud,
+    method: str,
+    path: str,
+    key: str | None = None,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The whole proxy response (headers included), as the gateway gets it; 401 as the authorizer
+    would have answered."""
     route = next(r for r in spec.ROUTES if r.method == method and _matches(r.path, path))
     headers = {"x-api-key": key} if key else {}
     event: dict[str, Any] = {
@@ -158,13 +179,11 @@ def call(
             )
         except Exception as exc:
             assert str(exc) == "Unauthorized"
-            return 401, {"message": "Unauthorized"}
+            return {"statusCode": 401, "headers": {}, "body": json.dumps({"message": "Unauthorized"})}
         event["requestContext"]["authorizer"] = answer["context"]
     function = public if route.function == "public" else api
-    response = function(event, FakeContext(), services=cloud.services)
-    if response.get("isBase64Encoded"):
-        return response["statusCode"], base64.b64decode(response["body"])
-    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+    response: dict[str, Any] = function(event, FakeContext(), services=cloud.services)
+    return response
 
 
 def _matches(template: str, path: str) -> bool:
