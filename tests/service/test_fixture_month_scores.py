@@ -10,35 +10,19 @@ checked against the arithmetic written out below, line by line, under the defaul
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.catalog import Item
-from sunlight.domain.config import RuleConfig
 from sunlight.domain.instants import normalised
 from sunlight.domain.records import to_exchange_json
 from sunlight.domain.standard import DEFAULT_STANDARD
 from sunlight.service import alert_desk, complaints, evaluation
 from sunlight.service.intake import submit
 from sunlight.service.principal import Principal
-from sunlight.service.services import Services
-from sunlight.service.sweep import sweep
 
-from tests.fakes import (
-    InlineWorkflow,
-    MemoryAlerts,
-    MemoryCases,
-    MemoryCatalog,
-    MemoryComplaints,
-    MemoryCounters,
-    MemoryRecords,
-    MemoryThrottle,
-    PlainProtector,
-    with_evaluation,
-)
+from tests.service.simulation import Simulation
 from tests.unit.cases import DEPT, ITEM, Case, at
 
 pytestmark = pytest.mark.slow
@@ -125,46 +109,17 @@ def fixture_cases() -> list[Case]:
     return a + b + c
 
 
-class Month:
-    """The services, the clock, and a queue of timed events run in order with the sweep between."""
+class Month(Simulation):
+    """October 2026 from Monday the 12th, the sweep every 15 minutes; times as Beijing-time text."""
 
     def __init__(self) -> None:
-        calendar = WorkCalendar(HolidaySource.chinese_calendar())
-        self.clock = [normalised(at("2026-10-12 00:00"))]
-        cases, workflow = MemoryCases(), InlineWorkflow()
-        self.services = with_evaluation(
-            Services(
-                MemoryCatalog([ITEM_A, ITEM_B, ITEM_C]),
-                MemoryRecords(cases),
-                cases,
-                MemoryAlerts(),
-                workflow,
-                PlainProtector(),
-                calendar,
-                RuleConfig(),
-                lambda: self.clock[0],
-                counters=MemoryCounters(),
-                complaints=MemoryComplaints(),
-                throttle=MemoryThrottle(),
-            )
-        )
-        workflow.services = self.services
-        self.events: list[tuple[dt.datetime, int, Callable[[], Any]]] = []
+        super().__init__([ITEM_A, ITEM_B, ITEM_C], at("2026-10-12 00:00"), dt.timedelta(minutes=15))
 
-    def at(self, when: str, action: Callable[[], Any]) -> None:
-        heapq.heappush(self.events, (normalised(at(when)), len(self.events), action))
+    def at(self, when: str | dt.datetime, action: Callable[[], Any]) -> None:  # type: ignore[override]
+        super().at(at(when) if isinstance(when, str) else when, action)
 
-    def run_until(self, when: str) -> None:
-        end, tick = normalised(at(when)), self.clock[0]
-        while tick <= end:
-            while self.events and self.events[0][0] <= tick:
-                moment, _, action = heapq.heappop(self.events)
-                self.clock[0] = moment
-                action()
-            self.clock[0] = tick
-            assert sweep(self.services).failed == []
-            tick += dt.timedelta(minutes=15)
-        self.clock[0] = end
+    def run_until(self, when: str | dt.datetime) -> None:  # type: ignore[override]
+        super().run_until(at(when) if isinstance(when, str) else when)
 
 
 def deliver(month: Month, c: Case) -> None:

@@ -9,36 +9,21 @@ or not, departments send malformed records, and a sanction is entered.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import random
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.config import RuleConfig
 from sunlight.domain.instants import normalised
 from sunlight.domain.tally import COUNTING_STATUSES
 from sunlight.sample.city import SampleCity, generate
 from sunlight.service import alert_desk, complaints, evaluation
 from sunlight.service.intake import submit
 from sunlight.service.principal import Principal
-from sunlight.service.services import Services
-from sunlight.service.sweep import sweep
 from sunlight.service.tallying import check
 
-from tests.fakes import (
-    InlineWorkflow,
-    MemoryAlerts,
-    MemoryCases,
-    MemoryCatalog,
-    MemoryComplaints,
-    MemoryCounters,
-    MemoryRecords,
-    MemoryThrottle,
-    PlainProtector,
-    with_evaluation,
-)
+from tests.service.simulation import Simulation
 
 pytestmark = pytest.mark.slow
 
@@ -46,45 +31,12 @@ OFFICE = Principal("office", "330100", "", "市监察局效能室")
 TICK = dt.timedelta(hours=1)
 
 
-class Year:
-    def __init__(self, city: SampleCity, calendar: WorkCalendar) -> None:
-        self.clock = [normalised(dt.datetime(2026, 1, 5, tzinfo=calendar.tz))]
-        cases, workflow = MemoryCases(), InlineWorkflow()
-        self.services: Services = with_evaluation(
-            Services(
-                MemoryCatalog(list(city.catalog)),
-                MemoryRecords(cases),
-                cases,
-                MemoryAlerts(),
-                workflow,
-                PlainProtector(),
-                calendar,
-                RuleConfig(),
-                lambda: self.clock[0],
-                counters=MemoryCounters(),
-                complaints=MemoryComplaints(),
-                throttle=MemoryThrottle(),
-            )
-        )
-        workflow.services = self.services
-        self.events: list[tuple[dt.datetime, int, Callable[[], Any]]] = []
+class Year(Simulation):
+    def __init__(self, city: SampleCity) -> None:
+        start = dt.datetime(2026, 1, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        super().__init__(city.catalog, start, TICK)
         self.rng = random.Random(7)
         self.departments = sorted({i.dept_code for i in city.catalog})
-
-    def at(self, when: dt.datetime, action: Callable[[], Any]) -> None:
-        heapq.heappush(self.events, (normalised(when), len(self.events), action))
-
-    def run_until(self, end: dt.datetime) -> None:
-        tick = self.clock[0]
-        while tick <= end:
-            while self.events and self.events[0][0] <= tick:
-                moment, _, action = heapq.heappop(self.events)
-                self.clock[0] = moment
-                action()
-            self.clock[0] = tick
-            assert sweep(self.services).failed == []
-            tick += TICK
-        self.clock[0] = end
 
 
 def dept(code: str) -> Principal:
@@ -162,7 +114,7 @@ def complaints_and_rejections(year: Year) -> None:
 def year() -> Year:
     calendar = WorkCalendar(HolidaySource.chinese_calendar())
     city = generate(11, dt.date(2026, 1, 5), dt.date(2026, 12, 18), 8, calendar)
-    year = Year(city, calendar)
+    year = Year(city)
     deliver(year, city)
     appeals(year)
     complaints_and_rejections(year)
