@@ -18,10 +18,12 @@ from sunlight.domain.catalog import Item
 from sunlight.domain.instants import normalised
 from sunlight.domain.records import to_exchange_json
 from sunlight.domain.standard import DEFAULT_STANDARD
+from sunlight.notices import StaffMember
 from sunlight.service import alert_desk, complaints, evaluation
 from sunlight.service.intake import submit
 from sunlight.service.principal import Principal
 
+from tests.fakes import MemoryStaff
 from tests.service.simulation import Simulation
 from tests.unit.cases import DEPT, ITEM, Case, at
 
@@ -279,9 +281,13 @@ def test_the_ranking_and_the_evidence(october: Month) -> None:
 
 
 def test_staff_are_scored_the_same_way_on_their_own_cases(october: Month) -> None:
+    october.services.staff = MemoryStaff(
+        [StaffMember(dept_code=A, handler_id="JS017", name="王敏", role="handler", phone="13800001234")]
+    )
     ranked = evaluation.ranking("staff", "2026-10", october.services, OFFICE)
     handler_a = next(u for u in ranked["units"] if u["dept_code"] == A)
-    assert handler_a["handler_id"] == "JS017"
+    assert (handler_a["handler_id"], handler_a["name"]) == ("JS017", "王敏")
+    october.services.staff = None
     assert (
         handler_a["total"] == 103 - 5
     )  # the same cases and alerts, but no limit-cut bonus: it is the department's

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -205,7 +205,7 @@ def ranking(
     min_cases = _min_cases(scores, services)
     ranked, hidden = rank(scores, min_cases)
     shown_average = round(sum(s.total for _, s in ranked) / len(ranked), 2) if ranked else None
-    names = unit_names(services)
+    names = unit_names(services, [s.unit for _, s in ranked])
     units = []
     for place, s in ranked:
         before = previous.get(s.unit)
@@ -249,10 +249,18 @@ def _min_cases(scores: list[Score], services: Services) -> int:
     return current_standard(services).min_cases
 
 
-def unit_names(services: Services) -> dict[str, str]:
+def unit_names(services: Services, units: Iterable[str] = ()) -> dict[str, str]:
+    """Departments' names from the catalogue; the names of the staff among `units` from the registry."""
     names: dict[str, str] = {}
     for item in services.catalog.all():
         names.setdefault(item.dept_code, item.dept_name or item.dept_code)
+    if services.staff is not None:
+        for unit in units:
+            if unit.startswith("staff#"):
+                dept, _, handler = unit[6:].partition("#")
+                member = services.staff.get(dept, handler)
+                if member is not None:
+                    names[f"{dept}#{handler}"] = member.name
     return names
 
 
@@ -266,7 +274,7 @@ def unit_fields(unit: str, names: Mapping[str, str]) -> dict[str, Any]:
             "unit": unit,
             "dept_code": dept,
             "handler_id": handler,
-            "name": handler,
+            "name": names.get(rest, handler),
             "dept_name": names.get(dept, dept),
         }
     return {"unit": unit, "region_code": rest, "name": rest}
@@ -288,7 +296,7 @@ def explain(
         found = with_evidence(found, _evidence(unit, period, found, services))
     standard = standard_of(found.version, services) if "+" not in found.version else None
     return {
-        **unit_fields(unit, unit_names(services)),
+        **unit_fields(unit, unit_names(services, [unit])),
         **found.to_json(),
         "cut_off": cut_off.isoformat(),
         "final": final,
@@ -385,7 +393,7 @@ def trend(unit: str, first: str, last: str, principal: Principal, services: Serv
                 "figures": found.figures if found else {},
             }
         )
-    return {**unit_fields(unit, unit_names(services)), "months": points}
+    return {**unit_fields(unit, unit_names(services, [unit])), "months": points}
 
 
 def month_range(first: str, last: str, limit: int = 36) -> list[str]:

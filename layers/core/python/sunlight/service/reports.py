@@ -88,9 +88,10 @@ def rows(
     scores = {}
     if scope != "region" and resolved not in ("all",) and len(resolved) != 10:
         scores = {s.unit: s.total for s in period_scores(resolved, prefix, services)[0]}
-    names = unit_names(services)
+    units = sorted(set(counts) | set(open_now))
+    names = unit_names(services, units)
     out = []
-    for unit in sorted(set(counts) | set(open_now)):
+    for unit in units:
         fields = unit_fields(unit, names)
         c = counts.get(unit, {})
         out.append(
