@@ -7,6 +7,7 @@ picks one (default `dev`). A per-developer stage can reuse another's settings wi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -16,10 +17,29 @@ from sunlight import spec
 STAGES_CONTEXT_KEY = "sunlight:stages"
 DEFAULT_STAGE = "dev"
 SWEEP = "sweep"  # the spec function whose rate `sweep_minutes` overrides
+SCORING = "scoring"  # the spec function whose cron expression `scoring_cron` overrides
 PUBLIC_FUNCTION = "public"  # the spec function of the citizens' API, throttled by `portal_throttle`
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653)
+
+
+# An EventBridge cron expression: six fields (minutes hours day-of-month month day-of-week year), in UTC.
+CRON = re.compile(r"^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$")
+
+
+def check_cron(expression: str) -> str:
+    """`expression` if EventBridge would take it as a cron schedule (six fields, and `?` in exactly one
+    of day-of-month and day-of-week), else ValueError."""
+    match = CRON.match(expression)
+    if match is None:
+        raise ValueError(
+            f"a cron schedule is cron(minutes hours day-of-month month day-of-week year), got {expression!r}"
+        )
+    day_of_month, day_of_week = match[3], match[5]
+    if (day_of_month == "?") == (day_of_week == "?"):
+        raise ValueError(f"{expression!r}: exactly one of day-of-month and day-of-week must be '?'")
+    return expression
 
 
 class ConfigError(ValueError):
@@ -96,6 +116,9 @@ class StageConfig(_Model):
     ops_email: str | None = None
     # Minutes between runs of the deadline sweep (an EventBridge rule); default: the spec's.
     sweep_minutes: int | None = Field(default=None, ge=1, le=1440)
+    # When the nightly scoring runs: an EventBridge cron expression in UTC; default: the spec's
+    # ("cron(0 18 * * ? *)", 02:00 in Asia/Shanghai).
+    scoring_cron: str | None = None
     # The citizens' portal behind CloudFront (off: the site is only uploaded to its bucket; see
     # infra/README.md for the China regions, where CloudFront needs an ICP-recorded domain).
     portal_cdn: bool = True
@@ -111,6 +134,11 @@ class StageConfig(_Model):
         if value not in LOG_RETENTION_DAYS:
             raise ValueError(f"must be one of {LOG_RETENTION_DAYS}")
         return value
+
+    @field_validator("scoring_cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        return None if value is None else check_cron(value)
 
     @field_validator("office_hours")
     @classmethod
@@ -156,6 +184,14 @@ class StageConfig(_Model):
         if function.logical == SWEEP and self.sweep_minutes is not None:
             return self.sweep_minutes
         return function.schedule_minutes
+
+    def schedule_cron_of(self, function: spec.Function) -> str | None:
+        """The cron expression (UTC) of `function`'s scheduled runs, or None if the spec gives it none."""
+        if function.schedule_cron is None:
+            return None
+        if function.logical == SCORING and self.scoring_cron is not None:
+            return self.scoring_cron
+        return check_cron(function.schedule_cron)
 
 
 def _resolve(stages: Mapping[str, Any], name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:

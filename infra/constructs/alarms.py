@@ -4,6 +4,10 @@ One alarm each on: every function's Errors and Throttles, the state machine's fa
 executions, the API's 5XX responses, every table's throttled requests, and the depth of every
 scheduled function's dead-letter queue (a run that failed for good). Any datapoint at or
 above the threshold in a 5-minute period alarms; missing data (no traffic) is fine.
+
+And one on the nightly scoring's `TallyDrift` metric: the number of counts that its full recompute
+from the log found different from the running tallies. Any drift in a day alarms; a day without a
+run (no datapoint) does not, as the scoring's own errors and dead-letter queue alarm for that.
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ from infra.constructs.schedules import Schedules
 from infra.constructs.workflows import Workflows
 
 PERIOD = Duration.minutes(5)
+AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+# The metric functions/scoring/handler.py emits with Powertools (embedded metric format): its
+# Metrics(namespace=..., service=...) gives every metric the one dimension `service`.
+DRIFT_FUNCTION = "scoring"
+DRIFT_NAMESPACE = "Sunlight"
+DRIFT_METRIC = "TallyDrift"
+DRIFT_DIMENSIONS = {"service": DRIFT_FUNCTION}
+DRIFT_PERIOD = Duration.days(1)
 CLOUDWATCH = "cloudwatch.amazonaws.com"
 # The operations Sunlight's adapters issue (sunlight.adapters.dynamo). An alarm is billed per metric it
 # combines, so the list is not every DynamoDB operation; add one here when an adapter starts using it.
@@ -101,19 +113,49 @@ class Alarms(Construct):
                 period=PERIOD, statistic="Maximum"
             )
             self._alarm(f"{logical}-dlq", "messages", depth)
+        if DRIFT_FUNCTION in compute.functions:
+            self._drift_alarm()
         CfnOutput(self, "OpsTopicArn", value=self.topic.topic_arn, description="alarms publish here")
 
-    def _alarm(self, subject: str, what: str, metric: cloudwatch.IMetric) -> None:
+    def _drift_alarm(self) -> None:
+        drift = cloudwatch.Metric(
+            namespace=DRIFT_NAMESPACE,
+            metric_name=DRIFT_METRIC,
+            dimensions_map=DRIFT_DIMENSIONS,
+            period=DRIFT_PERIOD,
+            statistic="Maximum",
+        )
+        self._alarm(
+            DRIFT_FUNCTION,
+            "tally-drift",
+            drift,
+            threshold=0,
+            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            description=f"Sunlight {self._stage}: the nightly scoring found tallies that disagree with the "
+            "log in the last day (its log has the first drifted counts)",
+        )
+
+    def _alarm(
+        self,
+        subject: str,
+        what: str,
+        metric: cloudwatch.IMetric,
+        *,
+        threshold: float = 1,
+        comparison: cloudwatch.ComparisonOperator = AT_LEAST,
+        description: str | None = None,
+    ) -> None:
         name = names.alarm_name(self._stage, subject.replace("_", "-"), what)
         alarm = cloudwatch.Alarm(
             self,
             names.construct_id(f"{subject}_{what}"),
             alarm_name=name,
-            alarm_description=f"Sunlight {self._stage}: {subject} {what} in the last 5 minutes",
+            alarm_description=description
+            or f"Sunlight {self._stage}: {subject} {what} in the last 5 minutes",
             metric=metric,
-            threshold=1,
+            threshold=threshold,
             evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            comparison_operator=comparison,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         alarm.add_alarm_action(self._action)

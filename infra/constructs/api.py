@@ -62,6 +62,10 @@ class Api(Construct):
             "and the citizens' public API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             api_key_source_type=apigw.ApiKeySourceType.HEADER,
+            # The function answers these base64-encoded (written directives, XLSX reports); API Gateway
+            # decodes them for a client whose Accept header names the type. CloudFormation wants each
+            # slash escaped as ~1.
+            binary_media_types=[t.replace("/", "~1") for t in spec.BINARY_MEDIA_TYPES],
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(

@@ -1,6 +1,6 @@
 """One synthesis of the dev stage per session (cdk-nag included), shared by every infra test, and one of
 a variant stage outside China with every optional setting on (customer managed key, the portal's own
-domain and web ACL), for what the dev stage cannot show."""
+domain and web ACL, the sweep's rate and the scoring's time), for what the dev stage cannot show."""
 
 from __future__ import annotations
 
@@ -74,6 +74,7 @@ VARIANT_ACCOUNT = "123456789012"
 VARIANT_REGION = "ap-east-1"  # outside China: CloudFront with Origin Access Control
 VARIANT_DOMAIN = "portal.example.gov.cn"
 VARIANT_IAM_CERTIFICATE = "ASCACKCEVSQ6C2EXAMPLE"
+VARIANT_SCORING_CRON = "cron(30 19 ? * MON-FRI *)"  # 03:30 in Beijing on working days
 VARIANT_WEB_ACL = f"arn:aws:wafv2:us-east-1:{VARIANT_ACCOUNT}:global/webacl/sunlight-prod/0123abcd"
 
 
@@ -90,6 +91,7 @@ def variant(
             "region": VARIANT_REGION,
             "table_encryption": "customer_managed",
             "sweep_minutes": 1,
+            "scoring_cron": VARIANT_SCORING_CRON,
             "portal_domain": {"name": VARIANT_DOMAIN, "iam_certificate_id": VARIANT_IAM_CERTIFICATE},
             "portal_web_acl_arn": VARIANT_WEB_ACL,
         }

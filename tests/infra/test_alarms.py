@@ -1,7 +1,9 @@
-"""Alarms on every function, the state machine, the API and every table, all to the encrypted ops topic."""
+"""Alarms on every function, the state machine, the API and every table, and on the nightly scoring's
+tally drift, all to the encrypted ops topic."""
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import pytest
@@ -61,3 +63,42 @@ def test_every_alarm_notifies_the_encrypted_ops_topic(synthesis: Synthesis) -> N
     assert "KmsMasterKeyId" in topic["Properties"]
     for alarm in _alarms(synthesis):
         assert [ref_id(action) for action in alarm["AlarmActions"]] == [topic_id]
+
+
+def _scoring_handler_metrics() -> Any:
+    """The Powertools `Metrics` of functions/scoring/handler.py, loaded under a name of its own."""
+    path = spec.ROOT / "functions" / "scoring" / "handler.py"
+    found = importlib.util.spec_from_file_location("scoring_handler_for_alarm_test", path)
+    assert found is not None and found.loader is not None
+    module = importlib.util.module_from_spec(found)
+    found.loader.exec_module(module)
+    return module.metrics
+
+
+def test_tally_drift_alarms_on_the_metric_the_scoring_emits(
+    synthesis: Synthesis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any drift the nightly recompute found in a day alarms; a day without a datapoint does not."""
+    (alarm,) = (a for a in _alarms(synthesis) if a.get("MetricName") == "TallyDrift")
+    assert alarm["AlarmName"] == "sunlight-dev-scoring-tally-drift"
+    assert alarm["Namespace"] == "Sunlight"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "scoring"}]
+    assert (alarm["Period"], alarm["EvaluationPeriods"]) == (86_400, 1)
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["Statistic"] == "Maximum"
+    # What the handler emits (embedded metric format): the same namespace and exactly these dimensions,
+    # whatever the function's environment says (the stack sets POWERTOOLS_SERVICE_NAME=sunlight).
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "sunlight")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Sunlight")
+    metrics = _scoring_handler_metrics()
+    try:
+        metrics.add_metric(name="TallyDrift", unit="Count", value=3)
+        emf = metrics.serialize_metric_set()
+    finally:
+        metrics.clear_metrics()
+    (directive,) = emf["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == alarm["Namespace"]
+    assert [m["Name"] for m in directive["Metrics"]] == [alarm["MetricName"]]
+    assert directive["Dimensions"] == [[d["Name"] for d in alarm["Dimensions"]]]
+    assert {d["Name"]: emf[d["Name"]] for d in alarm["Dimensions"]} == {"service": "scoring"}

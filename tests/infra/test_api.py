@@ -177,3 +177,12 @@ def test_the_citizens_routes_have_the_portal_throttle_from_the_stage_config(synt
 def test_request_validator_checks_parameters(synthesis: Synthesis) -> None:
     (validator,) = synthesis.resources("AWS::ApiGateway::RequestValidator").values()
     assert validator["Properties"]["ValidateRequestParameters"] is True
+
+
+def test_pdf_directives_and_xlsx_reports_pass_as_binary(synthesis: Synthesis) -> None:
+    (api,) = synthesis.resources("AWS::ApiGateway::RestApi").values()
+    escaped = {t.replace("/", "~1") for t in spec.BINARY_MEDIA_TYPES}
+    assert set(api["Properties"]["BinaryMediaTypes"]) == escaped == {
+        "application~1pdf",
+        "application~1vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }

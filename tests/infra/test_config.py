@@ -53,6 +53,9 @@ def test_an_unknown_stage_names_the_known_ones() -> None:
         ({"surprise": 1}, "surprise"),
         ({"departments": []}, "departments"),
         ({"sweep_minutes": 0}, "sweep_minutes"),
+        ({"scoring_cron": "rate(1 day)"}, "scoring_cron"),
+        ({"scoring_cron": "cron(0 18 * * *)"}, "scoring_cron"),
+        ({"scoring_cron": "cron(0 18 * * * *)"}, "scoring_cron"),
     ],
 )
 def test_invalid_settings_are_rejected_with_the_field(override: dict[str, Any], message: str) -> None:
@@ -71,6 +74,23 @@ def test_the_sweep_runs_at_the_spec_rate_unless_the_stage_says_otherwise() -> No
     unscheduled = [f for f in spec.FUNCTIONS if f.schedule_minutes is None]
     assert unscheduled
     assert all(config.schedule_minutes_of(f) is None for f in unscheduled)
+
+
+def test_the_scoring_runs_at_the_spec_time_unless_the_stage_says_otherwise() -> None:
+    (scoring,) = (f for f in spec.FUNCTIONS if f.logical == "scoring")
+    assert (scoring.schedule_minutes, scoring.schedule_cron) == (None, "cron(0 18 * * ? *)")
+    dev = load_stage(_stages(), "dev")
+    assert dev.schedule_cron_of(scoring) == scoring.schedule_cron
+    assert dev.schedule_minutes_of(scoring) is None
+    stages = {**_stages(), "dev-li": {"extends": "dev", "scoring_cron": "cron(30 20 * * ? *)"}}
+    config = load_stage(stages, "dev-li")
+    assert config.schedule_cron_of(scoring) == "cron(30 20 * * ? *)"
+    assert all(config.schedule_cron_of(f) is None for f in spec.FUNCTIONS if f.schedule_cron is None)
+
+
+def test_a_function_has_a_rate_or_a_cron_not_both() -> None:
+    with pytest.raises(ValueError, match="not both"):
+        spec.Function("x", "x.handler.handler", "x", schedule_minutes=5, schedule_cron="cron(0 18 * * ? *)")
 
 
 def test_duplicate_department_codes_are_rejected() -> None:

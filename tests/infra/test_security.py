@@ -6,7 +6,7 @@ import pytest
 from sunlight import spec
 
 from tests.infra.cfn import as_list, statements
-from tests.infra.conftest import Synthesis
+from tests.infra.conftest import VARIANT_SCORING_CRON, Synthesis
 
 pytestmark = pytest.mark.infra
 
@@ -58,7 +58,8 @@ def test_the_variant_stage_passes_the_checks_too(variant: Synthesis) -> None:
 def test_a_customer_managed_key_stage_encrypts_with_its_key_and_runs_the_sweep_at_its_rate(
     variant: Synthesis,
 ) -> None:
-    """The variant stage: tables, secret and documents use the stage's key; the sweep runs every minute."""
+    """The variant stage: tables, secret and documents use the stage's key; the sweep runs every minute,
+    the scoring at the stage's own time."""
     cfn = variant.cfn
     assert variant.stack.data.key is not None
     key_arn = {"Fn::GetAtt": [variant.logical_id(variant.stack.data.key), "Arn"]}
@@ -85,5 +86,8 @@ def test_a_customer_managed_key_stage_encrypts_with_its_key_and_runs_the_sweep_a
             if s["Resource"] == key_arn
         ]
         assert {"kms:Decrypt", "kms:GenerateDataKey"} <= {a for s in granted for a in as_list(s["Action"])}
-    (rule,) = (r for r in cfn["Resources"].values() if r["Type"] == "AWS::Events::Rule")
-    assert rule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
+    scheduled = variant.stack.schedules.scheduled
+    sweep = cfn["Resources"][variant.logical_id(scheduled["sweep"].rule)]
+    assert sweep["Properties"]["ScheduleExpression"] == "rate(1 minute)"
+    scoring = cfn["Resources"][variant.logical_id(scheduled["scoring"].rule)]
+    assert scoring["Properties"]["ScheduleExpression"] == VARIANT_SCORING_CRON

@@ -1,10 +1,14 @@
-"""`sunlight run` end to end on fake handlers: keys, catalogue, the gateway, and a restart."""
+"""`sunlight run` end to end on fake handlers: keys, catalogue, the gateway, and a restart; and its
+scheduler, which runs the nightly scoring shortly after start and then every `score_every` seconds."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 import sys
 import textwrap
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -13,6 +17,7 @@ from typing import Any
 
 import pytest
 from sunlight import spec
+from sunlight.bootstrap import clear_caches
 from sunlight.local.cloud import client
 from sunlight.local.runner import LocalSystem, RunOptions, key_hash
 
@@ -48,7 +53,21 @@ API = """
         return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 """
 
-HANDLER_PACKAGES = ("api", "authorizer", "rule_check", "park")
+# Notes each scheduled run in the scores table: the event it got, and that it was told the table.
+SCORING = """
+    import os, time
+    import boto3
+
+    def handler(event, context):
+        boto3.client("dynamodb").put_item(
+            TableName=os.environ["SUNLIGHT_TABLE_SCORES"],
+            Item={"pk": {"S": "fake-run"}, "sk": {"S": repr(time.time())},
+                  "source": {"S": event["source"]}, "detail_type": {"S": event["detail-type"]}},
+        )
+        return {"scored": [], "drift": {"drifted_counts": 0, "drift": ["not", "logged"]}}
+"""
+
+HANDLER_PACKAGES = ("api", "authorizer", "rule_check", "park", "scoring")
 
 
 @pytest.fixture
@@ -56,13 +75,27 @@ def fake_spec_functions(tmp_path: Path) -> Iterator[Path]:
     """A functions folder with the spec's own names; the real handler modules come back afterwards."""
     saved = {n: m for n, m in sys.modules.items() if n.split(".")[0] in HANDLER_PACKAGES}
     folder = tmp_path / "functions"
-    for name, source in (("api", API), ("authorizer", AUTHORIZER)):
+    for name, source in (("api", API), ("authorizer", AUTHORIZER), ("scoring", SCORING)):
         (folder / name).mkdir(parents=True)
         (folder / name / "handler.py").write_text(textwrap.dedent(source), encoding="utf-8")
     yield folder
     for name in [n for n in sys.modules if n.split(".")[0] in HANDLER_PACKAGES]:
         del sys.modules[name]
     sys.modules.update(saved)
+
+
+def wait_for(predicate: Any, seconds: float = 60) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")
+
+
+def scores_items(pk: str | None = None) -> list[dict[str, Any]]:
+    items = client("dynamodb").scan(TableName=spec.SCORES.physical("local"), ConsistentRead=True)["Items"]
+    return [i for i in items if pk is None or i["pk"]["S"] == pk]
 
 
 def get(url: str, key: str | None = None) -> tuple[int, Any]:
@@ -118,3 +151,60 @@ def test_run_serves_the_sample_catalogue_with_stable_keys_and_survives_a_restart
         assert "1 open cases were restored" in again.banner()
         status, answer = get(f"{again.gateway.url}/v1/items", departments[5]["key"])
         assert (status, answer["count"], answer["role"]) == (200, 336, "department")
+
+
+def test_the_scheduler_runs_the_scoring_at_once_and_then_every_interval(
+    fake_spec_functions: Path, tmp_path: Path
+) -> None:
+    options = RunOptions(
+        data=tmp_path / "data",
+        port=0,
+        cloud_port=0,
+        functions_dir=fake_spec_functions,
+        dump_every=3600,
+        sweep_every=0,
+        score_every=0.5,
+    )
+    with LocalSystem(options):
+        runs = wait_for(lambda: len(found := scores_items("fake-run")) >= 3 and found)
+    assert {(r["source"]["S"], r["detail_type"]["S"]) for r in runs} == {("aws.events", "Scheduled Event")}
+    times = sorted(float(r["sk"]["S"]) for r in runs)
+    assert all(later - earlier >= 0.4 for earlier, later in itertools.pairwise(times))
+
+
+def test_the_first_scoring_comes_shortly_after_start_and_none_when_disabled(
+    fake_spec_functions: Path, tmp_path: Path
+) -> None:
+    common: dict[str, Any] = {
+        "port": 0,
+        "cloud_port": 0,
+        "functions_dir": fake_spec_functions,
+        "dump_every": 3600,
+        "sweep_every": 0,
+    }
+    with LocalSystem(RunOptions(data=tmp_path / "on", **common)) as system:
+        assert system.options.score_every == 600  # the default: not ten minutes before the first run
+        assert wait_for(lambda: scores_items("fake-run"), seconds=30)
+    with LocalSystem(RunOptions(data=tmp_path / "off", score_every=0, **common)) as system:
+        assert "sunlight-scoring" not in {t.name for t in system._threads}
+        time.sleep(1)
+        assert scores_items("fake-run") == []
+
+
+def test_the_real_scoring_handler_scores_the_open_months(tmp_path: Path) -> None:
+    """The scoring function as provisioned (its tables' variables, the data key) runs the real handler:
+    the current month gets its head item (score#<month>, ~head)."""
+    clear_caches()
+    options = RunOptions(data=tmp_path / "data", port=0, cloud_port=0, dump_every=3600, score_every=1)
+    try:
+        with LocalSystem(options) as system:
+            assert system.provisioned is not None
+            env = system.provisioned.functions["scoring"].environment
+            assert {spec.SCORES.env, spec.CASES.env, spec.RECORDS.env} <= set(env)
+            month = f"{dt.datetime.now(dt.timezone(dt.timedelta(hours=8))):%Y-%m}"
+            (head,) = wait_for(
+                lambda: [i for i in scores_items(f"score#{month}") if i["sk"]["S"] == "~head"], seconds=90
+            )
+            assert head["final"] == {"BOOL": False}
+    finally:
+        clear_caches()

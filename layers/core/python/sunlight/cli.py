@@ -87,6 +87,12 @@ def _add_local_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         default=60.0,
         help="seconds between deadline sweeps (default 60; 0 = none)",
     )
+    r.add_argument(
+        "--score-every",
+        type=float,
+        default=600.0,
+        help="seconds between scoring runs, the first shortly after start (default 600; 0 = none)",
+    )
     p = sub.add_parser(
         "push",
         help="send exchange records to a Sunlight API in batches",
@@ -122,6 +128,7 @@ def _local(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         cloud_port=args.cloud_port,
         simulate=args.simulate,
         sweep_every=args.sweep_every,
+        score_every=args.score_every,
     )
     return run(options, out, err)
 

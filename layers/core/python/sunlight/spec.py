@@ -184,8 +184,15 @@ class Function:
     tables: tuple[str, ...] = ()
     starts_workflow: bool = False
     schedule_minutes: int | None = None  # run by an EventBridge schedule at this rate (config may override)
+    # Or run at fixed times: an EventBridge cron expression in UTC, 6 fields ("cron(0 18 * * ? *)" is
+    # 02:00 in Asia/Shanghai); config may override. A function has at most one of the two.
+    schedule_cron: str | None = None
     sends_text: bool = False  # publishes SMS and to the per-level alert topics
     writes_documents: bool = False  # puts rendered directives into the documents bucket
+
+    def __post_init__(self) -> None:
+        if self.schedule_minutes is not None and self.schedule_cron is not None:
+            raise ValueError(f"function {self.logical}: schedule_minutes or schedule_cron, not both")
 
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -249,7 +256,7 @@ FUNCTIONS: tuple[Function, ...] = (
         1024,
         900,
         ("catalog", "cases", "records", "alerts", "complaints", "scores"),
-        schedule_minutes=1440,
+        schedule_cron="cron(0 18 * * ? *)",  # 02:00 Asia/Shanghai, when no department is reporting
     ),
 )
 
@@ -321,6 +328,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/public/trend", "public", "the city's on-time and early-completion rates by month (SVG)"),
 )
 MAX_BATCH = 500
+BINARY_MEDIA_TYPES = (
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+"""What the API answers in bytes: the written directives (PDF) and the XLSX reports."""
 
 DOCUMENTS_BUCKET = "documents"  # logical; physical: sunlight-<stage>-documents-<account>
 DOCUMENTS_ENV = "SUNLIGHT_DOCUMENTS_BUCKET"

@@ -41,6 +41,7 @@ from sunlight.sample.city import REGION, CityGenerator, make_catalog
 log = logging.getLogger("sunlight.local")
 
 OFFICE_NAME = "市电子监察中心"
+SCORE_FIRST_AFTER = 5.0  # seconds from start to the first scoring run (then every `score_every`)
 SAMPLE_SEED = 7
 
 
@@ -55,6 +56,7 @@ class RunOptions:
     state_machine_file: Path | None = None
     simulate_rate: float = 20.0  # records a second, at most, while catching up
     sweep_every: float = 60.0  # seconds between deadline sweeps (EventBridge's schedule in the cloud)
+    score_every: float = 600.0  # seconds between scoring runs (nightly in the cloud); 0: none
 
 
 # -- API keys ---------------------------------------------------------------------------------------
@@ -209,6 +211,8 @@ class LocalSystem:
         self._spawn("sunlight-dump", self._dump_loop)
         if self.options.sweep_every > 0 and "sweep" in self.provisioned.functions:
             self._spawn("sunlight-sweep", self._sweep_loop)
+        if self.options.score_every > 0 and "scoring" in self.provisioned.functions:
+            self._spawn("sunlight-scoring", self._score_loop)
         if self.options.simulate:
             self._spawn("sunlight-simulate", self._simulate)
         return self
@@ -261,6 +265,20 @@ class LocalSystem:
                 log.info("sweep: %s", self._invoker.invoke(function, event))
             except Exception:
                 log.exception("the sweep failed (the next one will try again)")
+
+    def _score_loop(self) -> None:
+        """Fire the nightly scoring as its EventBridge schedule would, but often: once shortly after
+        start (the restored tallies are checked and the open months scored), then every few minutes."""
+        assert self.provisioned is not None and self._invoker is not None
+        function = self.provisioned.functions["scoring"]
+        wait = min(SCORE_FIRST_AFTER, self.options.score_every)
+        while not self._stopping.wait(wait):
+            wait = self.options.score_every
+            event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+            try:
+                log.info("scoring: %s", _scoring_summary(self._invoker.invoke(function, event)))
+            except Exception:
+                log.exception("the scoring failed (the next one will try again)")
 
     def _dump_loop(self) -> None:
         while not self._stopping.wait(self.options.dump_every):
@@ -396,6 +414,15 @@ class LocalSystem:
             lines += ["", *[f"  Note: {n}" for n in notes]]
         lines += ["", "  Press Ctrl+C to stop.", ""]
         return "\n".join(lines)
+
+
+def _scoring_summary(report: Any) -> Any:
+    """The months a scoring run scored and how many counts had drifted (not the drifted cells)."""
+    if not isinstance(report, dict):
+        return report
+    drift = report.get("drift")
+    drifted = drift.get("drifted_counts") if isinstance(drift, dict) else None
+    return {"scored": report.get("scored"), "drifted_counts": drifted}
 
 
 def _display_width(text: str) -> int:
