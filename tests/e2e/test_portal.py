@@ -1,7 +1,7 @@
 """The citizens' portal in a real browser (Debian's Chromium under Playwright) against the local mode.
 
 A department pushes a case with two working days of expert review (the clock stops) and five quick
-concluded cases (so it is ranked); then a citizen finds the item in the guide, follows the case with
+concluded cases, all this month (so it is ranked on its performance score); then a citizen finds the item in the guide, follows the case with
 its query code, files an anonymous complaint and tracks it while the office and the department move
 it through the desk's API, and finally reads the reply and rates it. Every page is photographed at
 phone and desktop widths; any console error or uncaught exception fails the test that caused it.
@@ -9,6 +9,7 @@ phone and desktop widths; any console error or uncaught exception fails the test
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -31,6 +32,7 @@ from tests.e2e.portal_fixtures import (
     CHROMIUM_ARGS,
     FIRST_PAGE_BUDGET,
     PHONE,
+    TZ,
     PageErrors,
     Shots,
     case_with_expert_review,
@@ -43,7 +45,8 @@ pytestmark = pytest.mark.e2e
 
 CASE_NO = "LH2026-P2E-0001"
 QUERY_CODE = "K7P2QX"
-RANKED_CASES = 5  # the public API's MIN_CASES: fewer and the department is not ranked
+RANKED_CASES = 5  # the scoring standard's minimum case count: fewer and the department is not ranked
+MONTH_MARGIN_S = 180.0  # how far from a month's start or end the quick cases conclude
 PAGES = ("", "guide", "progress", "complaint", "track", "rankings")
 
 
@@ -52,6 +55,7 @@ class World:
     base: str
     keys: dict[str, str]
     item: Item
+    month: str  # the month (Beijing time) in which the quick cases concluded: "2026-11"
 
     @property
     def dept(self) -> str:
@@ -62,6 +66,19 @@ def _execution_status(system: LocalSystem, case_no: str) -> str | None:
     assert system.provisioned is not None
     runs = client("stepfunctions").list_executions(stateMachineArn=system.provisioned.state_machine_arn)
     return next((e["status"] for e in runs["executions"] if e["name"] == case_no), None)
+
+
+def _clear_of_a_month_boundary(margin: float = MONTH_MARGIN_S) -> None:
+    """Waits, when it is close to a month's start or end in Beijing time, so that the quick cases
+    (each concluding a minute before it is pushed) all conclude in one month: the current one."""
+    now = dt.datetime.now(TZ)
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (start + dt.timedelta(days=32)).replace(day=1)
+    since, until = (now - start).total_seconds(), (following - now).total_seconds()
+    if until < margin:
+        time.sleep(until + margin)
+    elif since < margin:
+        time.sleep(margin - since)
 
 
 def _wait_for(predicate: Any, seconds: float = 90) -> Any:
@@ -95,6 +112,10 @@ def world(system: LocalSystem) -> World:
     status, answer = http(base, "POST", "/v1/records", key, {"records": records})
     assert status == 200 and answer["stored"] == len(records), answer
     quick = [f"LH2026-P2E-R{n:02d}" for n in range(1, RANKED_CASES + 1)]
+    # The rankings are by month (and quarter, year), kept as the records arrive: the department is
+    # ranked for the month its cases concluded in, so they must all conclude in the same one.
+    _clear_of_a_month_boundary()
+    month = f"{dt.datetime.now(TZ) - dt.timedelta(minutes=1):%Y-%m}"
     for case_no in quick:
         batch = concluded_case(item, case_no)
         status, answer = http(base, "POST", "/v1/records", key, {"records": batch})
@@ -102,7 +123,8 @@ def world(system: LocalSystem) -> World:
     # The figures (on-time rates, rankings) read the outcome that each case's rule check writes.
     for case_no in quick:
         _wait_for(lambda case_no=case_no: _execution_status(system, case_no) == "SUCCEEDED")
-    return World(base, keys, item)
+    assert f"{dt.datetime.now(TZ) - dt.timedelta(minutes=1):%Y-%m}" == month
+    return World(base, keys, item, month)
 
 
 @pytest.fixture(scope="module")
@@ -344,20 +366,103 @@ def test_an_enquiry_with_a_phone_number_says_the_code_was_texted(page: Any, worl
     expect(page.locator("#complaint-area")).to_contain_text("已向 139****5678 发送短信")
 
 
-def test_the_rankings_show_the_ranked_department_the_date_and_the_hidden_ones(
+def _percent(rate: float | None) -> str:
+    """A rate as the portal shows it: 100%, 0% or 97.5%."""
+    if rate is None:
+        return "—"
+    value = rate * 100
+    return f"{value:.0f}%" if value in (0, 100) else f"{value:.1f}%"
+
+
+def _change(change: float | None) -> str:
+    if change is None:
+        return "—"
+    return "0.00" if change == 0 else f"{'▲+' if change > 0 else '▼−'}{abs(change):.2f}"
+
+
+def _periods_offered(today: dt.date) -> list[str]:
+    """This month, last month, this quarter, this year."""
+    last = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    return [f"{today:%Y-%m}", last, f"{today.year}-Q{(today.month + 2) // 3}", str(today.year)]
+
+
+def test_the_rankings_show_the_scores_the_cut_off_the_standard_and_the_hidden_ones(
     page: Any, world: World, shots: Shots
 ) -> None:
-    _, data = http(world.base, "GET", "/public/rankings")
+    # The period the API chooses by default is selected, and the four periods are offered
+    _, default = http(world.base, "GET", "/public/rankings")
     open_page(page, world, "rankings")
-    row = page.locator("tbody tr").filter(has_text=world.item.dept_name or world.dept)
-    expect(row).to_have_count(1)
-    expect(row).to_contain_text("100%")
-    expect(row).to_contain_text(f"{RANKED_CASES} / {RANKED_CASES} 件")
-    expect(page.locator("#rankings-result")).to_contain_text("统计截至 ")
-    expect(page.locator("#rankings-result")).to_contain_text(
+    period = page.get_by_label("统计期间")
+    expect(period).to_have_value(default["period"])
+    offered = period.locator("option").evaluate_all("(options) => options.map((o) => o.value)")
+    assert offered[:4] == _periods_offered(dt.datetime.now(TZ).date()), offered
+
+    # The month the cases concluded in, chosen with the selector
+    period.select_option(world.month)
+    page.get_by_role("button", name="查看", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"#/rankings\?period={world.month}$"))
+    _, data = http(world.base, "GET", f"/public/rankings?period={world.month}")
+    assert data["period"] == world.month and data["standard_versions"], data
+    ranked = next(d for d in data["departments"] if d["dept_code"] == world.dept)
+    assert ranked["concluded"] == RANKED_CASES and ranked["total"] >= 100, ranked
+    year, month = world.month.split("-")
+    caption = page.locator("#rankings-result caption")
+    expect(caption).to_contain_text(f"{year}年{int(month)}月部门绩效评估得分排行")
+    expect(caption).to_contain_text(f"统计截至 {data['cut_off']}")
+    expect(caption).to_contain_text("已定稿" if data["final"] else "统计中")
+    expect(caption).to_contain_text(f"评分标准版本：{'、'.join(data['standard_versions'])}")
+    expect(caption).to_contain_text(
         f"已办结不足 {data['min_cases']} 件的部门不参加排名，本期有 {data['hidden']} 个部门未列出。"
     )
+    headers = ["名次", "部门", "得分", "较上期", "办结件数", "按时办结率", "提前办结率", "黄牌", "红牌"]
+    expect(page.locator("thead th")).to_have_count(len(headers))
+    for n, name in enumerate(headers):  # a phone shows some in short; their names are whole
+        expect(page.locator("thead th").nth(n)).to_have_accessible_name(name)
+    row = page.locator("tbody tr").filter(has_text=world.item.dept_name or world.dept)
+    expect(row).to_have_count(1)
+    expect(row.locator("td")).to_have_text(
+        [
+            str(ranked["rank"]),
+            f"{ranked['total']:.2f}",
+            re.compile("^" + re.escape(_change(ranked["change"]))),
+            str(RANKED_CASES),
+            _percent(ranked["on_time_rate"]),
+            _percent(ranked["early_rate"]),
+            str(ranked["yellow_cards"]),
+            str(ranked["red_cards"]),
+        ]
+    )
+    assert ranked["on_time_rate"] == 1.0
+
+    # The city's trend chart loads, with its summary as text beside it
+    chart = page.get_by_role("img", name="折线图：近 12 个月全市办件按月统计的按时办结率和提前办结率")
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_be_visible()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.chart'); return i && i.complete && i.naturalWidth > 0; }"
+    )
+    assert chart.evaluate("(img) => img.naturalWidth") > 0
+    expect(page.locator("figure figcaption")).to_contain_text("按时办结率：")
     shots.take(page, "08-rankings")
+
+    # The same in English
+    page.get_by_role("button", name="English").click()
+    caption = page.locator("#rankings-result caption")
+    expect(caption).to_contain_text(f"Figures up to {data['cut_off']}")
+    expect(caption).to_contain_text(f"Scoring standard version: {', '.join(data['standard_versions'])}")
+    expect(page.get_by_role("columnheader", name="Score")).to_be_visible()
+    expect(row.locator("td.score")).to_have_text(f"{ranked['total']:.2f}")
+    expect(page.get_by_label("Period")).to_have_value(world.month)
+    expect(page.get_by_role("img", name=re.compile("^Line chart"))).to_be_visible()
+    shots.take(page, "08b-rankings-english")
+
+
+def test_the_trend_chart_is_an_svg_image(world: World) -> None:
+    with urllib.request.urlopen(world.base + "/public/trend", timeout=60) as answer:
+        assert answer.status == 200
+        assert answer.headers["Content-Type"].startswith("image/svg+xml")
+        body = answer.read().decode()
+    assert body.startswith("<svg") and "按时办结率" in body and "提前办结率" in body
 
 
 # -- language, keyboard, structure -----------------------------------------------------------------
