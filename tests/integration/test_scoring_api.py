@@ -146,3 +146,7 @@ def test_the_scoring_run_keeps_the_months_scores_with_their_version(cloud: Cloud
     }
     assert cloud.services.scorebook.head("2026-11")["version"] == DEFAULT_STANDARD.version
     assert DEPT_B not in str(cloud.services.scorebook.scores("2026-11", DEFAULT_STANDARD.version))
+    # October is closed but ranked no one: the public rankings show November so far.
+    status, published = call(cloud, "GET", "/public/rankings")
+    assert status == 200 and published["period"] == "2026-11"
+    assert [d["dept_code"] for d in published["departments"]] == [DEPT_A]

@@ -315,14 +315,20 @@ def guide(services: Services, q: str | None = None, dept_code: str | None = None
 
 def rankings(services: Services, period: str | None = None) -> dict[str, Any]:
     """The departments' scores and ranks for a period, as published: by default the last closed
-    month once it is final, else the current month so far. Units below the standard's minimum case
-    count are hidden; the cut-off date and the standard's version are stated."""
+    month once it is final and ranks anyone, else the current month so far. Units below the
+    standard's minimum case count are hidden; the cut-off date and the standard's version are stated."""
+    ranked: dict[str, Any] | None = None
     if period is None:
         today = services.calendar.local_date(services.now())
         last = previous_period(f"{today:%Y-%m}")
         head = services.scorebook.head(last) if services.scorebook is not None else None
-        period = last if head is not None and head.get("final") else f"{today:%Y-%m}"
-    ranked = ranking("dept", period, services)
+        if head is not None and head.get("final"):
+            ranked = ranking("dept", last, services)
+        # A closed month in which no department was ranked (a new deployment) has nothing to publish.
+        if ranked is None or not ranked["units"]:
+            ranked = ranking("dept", f"{today:%Y-%m}", services)
+    else:
+        ranked = ranking("dept", period, services)
     departments = [
         {
             "dept_code": u["dept_code"],
