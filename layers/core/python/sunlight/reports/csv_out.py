@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from sunlight.reports.table import Cell, Column, Table, cell_value, check_lang, looks_like_formula
+from sunlight.reports.table import Cell, Column, Table, cell_value, check_lang, looks_like_formula, shown
 
 
 def to_csv(table: Table, lang: str = "zh") -> bytes:
@@ -24,15 +24,8 @@ def to_csv(table: Table, lang: str = "zh") -> bytes:
 
 
 def csv_cell(column: Column, value: Cell) -> str:
-    if value is None:
-        return ""
-    if column.kind == "rate":
-        return f"{float(value) * 100:.1f}%"
-    if column.kind == "score":
-        return f"{float(value):.2f}"
-    if column.kind == "int":
-        return str(value)
-    return safe_text(str(value))
+    text = shown(column, value)
+    return safe_text(text) if column.kind == "text" else text
 
 
 def safe_text(text: str) -> str:

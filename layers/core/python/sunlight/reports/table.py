@@ -100,3 +100,17 @@ def looks_like_formula(text: str) -> bool:
 def display_width(text: str) -> int:
     """Width in Latin character cells: a CJK (wide or full-width) character takes two."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def shown(column: Column, value: Cell, grouped: bool = False) -> str:
+    """A cell as text: a rate as a percentage, a score with two decimals, a count (with thousands
+    separators when `grouped`, as Excel shows it), None as nothing."""
+    if value is None:
+        return ""
+    if column.kind == "rate":
+        return f"{float(value) * 100:.1f}%"
+    if column.kind == "score":
+        return f"{float(value):.2f}"
+    if column.kind == "int":
+        return f"{int(value):,}" if grouped else str(value)
+    return str(value)

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from sunlight.reports.table import Cell, Column, Lang, Table, cell_value, check_lang, display_width
+from sunlight.reports.table import Column, Lang, Table, cell_value, check_lang, display_width, shown
 
 EPOCH = dt.datetime(2000, 1, 1)
 NUMBER_FORMATS = {"text": "@", "int": "#,##0", "rate": "0.0%", "score": "0.00"}
@@ -113,22 +113,9 @@ def fit_widths(sheet: Worksheet, table: Table, lang: Lang) -> None:
     # The title, subtitle and notes spill over empty neighbours, so only the header and data count.
     for index, column in enumerate(table.columns, start=1):
         texts = [column.title(lang)]
-        texts += [shown(column, cell_value(column, row.get(column.key))) for row in table.rows]
+        texts += [shown(column, cell_value(column, row.get(column.key)), grouped=True) for row in table.rows]
         width = max(display_width(text) for text in texts) + 2
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width, MIN_WIDTH), MAX_WIDTH)
-
-
-def shown(column: Column, value: Cell) -> str:
-    """Roughly what Excel displays for `value` under the column's number format."""
-    if value is None:
-        return ""
-    if column.kind == "rate":
-        return f"{float(value) * 100:.1f}%"
-    if column.kind == "score":
-        return f"{float(value):.2f}"
-    if column.kind == "int":
-        return f"{int(value):,}"
-    return str(value)
 
 
 def save(workbook: Workbook, when: dt.datetime) -> bytes:
