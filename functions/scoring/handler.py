@@ -3,6 +3,8 @@ recompute the tallies from the log and report drift, then score the open months.
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -18,7 +20,9 @@ metrics = Metrics(namespace="Sunlight", service="scoring")
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
-    report = nightly(services or from_environment()[0])
+    # Posts in flight when the recompute ends land within seconds; wait that long before judging.
+    settle = float(os.environ.get("SUNLIGHT_DRIFT_SETTLE_SECONDS", "10"))
+    report = nightly(services or from_environment()[0], lambda: time.sleep(settle))
     drift = report.get("drift", {})
     # The alarm on this metric is how an operator learns the counters and the log disagree.
     metrics.add_metric(name="TallyDrift", unit=MetricUnit.Count, value=drift.get("drifted_counts", 0))

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.instants import normalised
-from sunlight.domain.tally import COUNTING_STATUSES
+from sunlight.domain.tally import COUNTING_STATUSES, Fact
 from sunlight.sample.city import SampleCity, generate
 from sunlight.service import alert_desk, complaints, evaluation
 from sunlight.service.intake import submit
 from sunlight.service.principal import Principal
-from sunlight.service.tallying import check
+from sunlight.service.tallying import check, post_facts
 
 from tests.service.simulation import Simulation
 
@@ -147,3 +147,20 @@ def test_the_counters_hold_every_kind_of_fact(year: Year) -> None:
     assert city_total["complaints_substantiated"] > 0 and city_total["rejected_records"] == 25
     assert city_total["concluded"] > 1000 and 0 < city_total["early"] <= city_total["on_time"]
     assert city_total["sanction"] == 20
+
+
+def test_a_count_written_while_the_check_runs_is_moving_not_drift_and_a_stray_one_is_drift(
+    year: Year,
+) -> None:
+    """Last in the module: it leaves a posting with no source in the log behind."""
+    s = year.services
+    stray = Fact("accept", dt.date(2026, 12, 18), year.departments[0], "330100", None, {"accepted": 1})
+
+    def a_record_arrives() -> None:
+        post_facts("case#ARRIVING", [stray], s.tallies)
+
+    report = check(s, s.archive, settle=a_record_arrives)
+    assert report.moving > 0 and report.drift == []
+    report = check(s, s.archive)
+    assert report.moving == 0
+    assert {(d.name, d.stored - d.recomputed) for d in report.drift} == {("accepted", 1.0)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -438,11 +438,11 @@ def score_open_months(services: Services) -> list[dict[str, Any]]:
     return done
 
 
-def nightly(services: Services) -> dict[str, Any]:
+def nightly(services: Services, settle: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """The scoring function's night: check the counters against the log, then score."""
     out: dict[str, Any] = {}
     if services.archive is not None:
-        out["drift"] = check(services, services.archive).to_json()
+        out["drift"] = check(services, services.archive, settle).to_json()
     out["scored"] = score_open_months(services)
     return out
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -202,6 +202,7 @@ class DriftReport:
     cases: int = 0
     complaints: int = 0
     cells: int = 0
+    moving: int = 0  # cells written to while the check ran: not judged
     drift: list[Drift] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -209,6 +210,7 @@ class DriftReport:
             "cases": self.cases,
             "complaints": self.complaints,
             "cells": self.cells,
+            "moving": self.moving,
             "drift": [
                 {
                     "period": d.cell[0],
@@ -241,17 +243,23 @@ def recompute(services: Services, archive: Archive) -> tuple[dict[Cell, Counts],
     return sums, report
 
 
-def check(services: Services, archive: Archive) -> DriftReport:
-    """Recompute every tally from the log and report where the stored counters drifted."""
+def check(services: Services, archive: Archive, settle: Callable[[], None] = lambda: None) -> DriftReport:
+    """Recompute every tally from the log and report where the stored counters drifted.
+
+    Records may arrive while the log is read: a count whose cell moved between the reads before and
+    after the recompute (after `settle`, a short wait for posts in flight) is reported as moving, not
+    as drift; the next night judges it again."""
     assert services.tallies is not None
-    stored = services.tallies.everything()
+    before = services.tallies.everything()
     sums, report = recompute(services, archive)
-    report.cells = len(sums)
-    report.drift = drift(stored, sums)
+    settle()
+    after = services.tallies.everything()
+    moving = {cell for cell in set(before) | set(after) if before.get(cell) != after.get(cell)}
+    report.cells, report.moving = len(sums), len(moving)
+    report.drift = [d for d in drift(after, sums) if d.cell not in moving]
     if report.drift:
-        logger.warning(
-            "tally drift", extra={"drifted_counts": len(report.drift), "first": report.to_json()["drift"][:5]}
-        )
+        first = report.to_json()["drift"][:5]
+        logger.warning("tally drift", extra={"drifted_counts": len(report.drift), "first": first})
     return report
 
 
