@@ -28,7 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 import boto3  # noqa: E402
 from api.handler import handler as api  # noqa: E402
 from moto import mock_aws  # noqa: E402
-from pynamodb.connection.base import Connection  # noqa: E402
+from botocore.client import BaseClient  # noqa: E402
 from sunlight import spec  # noqa: E402
 from sunlight.bootstrap import Settings, build  # noqa: E402
 from sunlight.domain.instants import normalised  # noqa: E402
@@ -49,20 +49,26 @@ PRICES = {
 
 
 class Meter:
-    """Counts DynamoDB capacity units by operation, from the requests pynamodb sends."""
+    """Counts DynamoDB capacity units by operation, from the requests every client sends (pynamodb's
+    models and the boto3 client of the tallies alike go through botocore's `_make_api_call`)."""
 
     def __init__(self) -> None:
         self.units: Counter[str] = Counter()
 
     def install(self) -> None:
-        original = Connection._make_api_call
+        original = BaseClient._make_api_call
         meter = self
 
-        def counting(connection: Any, operation_name: str, operation_kwargs: dict[str, Any]) -> Any:
-            meter.count(operation_name, operation_kwargs)
-            return original(connection, operation_name, operation_kwargs)
+        def counting(client: Any, operation_name: str, operation_kwargs: dict[str, Any]) -> Any:
+            if client.meta.service_model.service_name == "dynamodb":
+                meter.count(operation_name, operation_kwargs)
+            return original(client, operation_name, operation_kwargs)
 
-        Connection._make_api_call = counting  # type: ignore[method-assign]
+        BaseClient._make_api_call = counting  # type: ignore[method-assign]
+        self._original = original
+
+    def uninstall(self) -> None:
+        BaseClient._make_api_call = self._original  # type: ignore[method-assign]
 
     def count(self, op: str, params: dict[str, Any]) -> None:
         if op in ("PutItem", "UpdateItem", "DeleteItem"):
@@ -115,6 +121,7 @@ def run(quick: bool = False) -> dict[str, float]:
             per_record.append(time.perf_counter() - t0)
             assert response["statusCode"] == 200, response["body"]
         elapsed = time.perf_counter() - started
+        meter.uninstall()
         baseline = _plain_puts(len(envelopes) if quick else 2000)
     records, cases = len(envelopes), len({e["record"]["case_no"] for e in envelopes})
     checks, parks = len(workflow.started) + workflow.tokens, workflow.tokens

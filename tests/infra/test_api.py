@@ -182,7 +182,11 @@ def test_request_validator_checks_parameters(synthesis: Synthesis) -> None:
 def test_pdf_directives_and_xlsx_reports_pass_as_binary(synthesis: Synthesis) -> None:
     (api,) = synthesis.resources("AWS::ApiGateway::RestApi").values()
     escaped = {t.replace("/", "~1") for t in spec.BINARY_MEDIA_TYPES}
-    assert set(api["Properties"]["BinaryMediaTypes"]) == escaped == {
-        "application~1pdf",
-        "application~1vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }
+    assert (
+        set(api["Properties"]["BinaryMediaTypes"])
+        == escaped
+        == {
+            "application~1pdf",
+            "application~1vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    )

@@ -8,7 +8,7 @@ import pytest
 from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.lifecycle import case_clock
-from sunlight.domain.tally import Fact, case_facts, difference, drift, region_levels, sum_facts
+from sunlight.domain.tally import Fact, case_facts, difference, drift, region_levels, roll_up, sum_facts
 
 from tests.unit.cases import DEPT, ITEM, Case, at
 
@@ -21,17 +21,24 @@ def fact(fact_id: str, counts: dict[str, float], day: dt.date = DAY, handler: st
     return Fact(fact_id, day, "D", "330106", handler, counts)
 
 
-def test_a_fact_lands_in_its_day_month_and_all_time_for_the_department_the_handler_and_each_region() -> None:
+def test_a_fact_lands_in_its_day_month_and_all_time_for_its_department_handler_and_region() -> None:
     cells = fact("x", {"accepted": 1}).cells()
     assert {p for p, _ in cells} == {"d#2026-11-02", "m#2026-11", "all"}
-    assert {u for _, u in cells} == {
-        "dept#D",
-        "staff#D#H1",
-        "region#330000",
-        "region#330100",
-        "region#330106",
-    }
+    assert {u for _, u in cells} == {"dept#D", "staff#D#H1", "region#330106"}
     assert region_levels("330100") == ["330000", "330100"]
+    counties = {
+        "region#330106": {"accepted": 2.0},
+        "region#330102": {"accepted": 1.0},
+        "region#440300": {"accepted": 5.0},
+    }
+    assert roll_up(counties) == {
+        "region#330000": {"accepted": 3.0},
+        "region#330100": {"accepted": 3.0},
+        "region#330106": {"accepted": 2.0},
+        "region#330102": {"accepted": 1.0},
+        "region#440000": {"accepted": 5.0},
+        "region#440300": {"accepted": 5.0},
+    }
 
 
 def test_posting_the_same_facts_twice_changes_nothing() -> None:

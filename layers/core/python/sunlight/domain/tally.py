@@ -5,7 +5,7 @@ A *fact* is one countable thing a case, a complaint or the office's register say
 accepted on a day, concluded on time and early, a record was reported late, a card was raised and
 still counts, a complaint was substantiated. Each fact has an id unique within its ledger (a case, a
 complaint, the intake of a department) and lands in *cells*: (period, unit) pairs, for the day and the
-month of the fact and for the department, the handler and each region level above it.
+month of the fact and all time, for the department, the handler and the region.
 
 The incremental path re-derives a ledger's facts whenever its source changes and posts only the
 difference from what was posted before (`difference`), so a fact that changes (a card withdrawn on
@@ -34,7 +34,7 @@ or a verdict retracted cost nothing."""
 
 Cell = tuple[str, str]
 """(period, unit): period "d#2026-11-23", "m#2026-11" or "all"; unit "dept#<code>", "staff#<dept>#<handler>"
-or "region#<code>"."""
+or "region#<code>" (the code the records give; `roll_up` sums the levels above)."""
 
 Counts = dict[str, float]
 
@@ -85,12 +85,25 @@ def region_levels(region_code: str) -> list[str]:
 
 
 def unit_keys(dept_code: str, region_code: str, handler_id: str | None) -> list[str]:
-    units = [f"region#{r}" for r in region_levels(region_code)]
+    # Only the region's own code: its city and province are sums over a key prefix at read time
+    # (`roll_up`), which costs a few counties' cells instead of two more writes on every fact.
+    units = [f"region#{region_code.strip()}"] if region_code.strip() else []
     if dept_code:
         units.insert(0, f"dept#{dept_code}")
         if handler_id:
             units.insert(1, f"staff#{dept_code}#{handler_id}")
     return units
+
+
+def roll_up(cells: Mapping[str, Mapping[str, float]]) -> dict[str, Counts]:
+    """Region cells ("region#<code>") summed up to every level above them: province, city, county."""
+    out: dict[str, Counts] = {}
+    for unit, counts in cells.items():
+        for level in region_levels(unit.split("#", 1)[1]):
+            into = out.setdefault(f"region#{level}", {})
+            for name, value in counts.items():
+                into[name] = into.get(name, 0) + value
+    return out
 
 
 def alert_key(level: str, rule: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sunlight.domain.scoring import figures
-from sunlight.domain.tally import Counts
+from sunlight.domain.tally import Counts, roll_up
 from sunlight.reports import Column, Series, Table, to_csv, to_xlsx, trend_svg
 from sunlight.service.evaluation import (
     counts_for,
@@ -82,6 +82,8 @@ def rows(
     prefix = _prefix(scope, principal)
     counts = counts_for(resolved, prefix, services)
     open_now = counts_for("all", prefix, services)
+    if scope == "region":
+        counts, open_now = roll_up(counts), roll_up(open_now)
     items: dict[str, int] = {}
     for item in services.catalog.all():
         items[item.dept_code] = items.get(item.dept_code, 0) + 1
