@@ -27,8 +27,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
 import boto3  # noqa: E402
 from api.handler import handler as api  # noqa: E402
-from moto import mock_aws  # noqa: E402
 from botocore.client import BaseClient  # noqa: E402
+from moto import mock_aws  # noqa: E402
 from sunlight import spec  # noqa: E402
 from sunlight.bootstrap import Settings, build  # noqa: E402
 from sunlight.domain.instants import normalised  # noqa: E402

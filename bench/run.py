@@ -20,6 +20,7 @@ sys.path.insert(0, str(HERE))
 import bench_calendar  # noqa: E402
 import bench_intake  # noqa: E402
 import bench_rules  # noqa: E402
+import bench_scoring  # noqa: E402
 import bench_sweep  # noqa: E402
 
 TARGETS = {
@@ -27,6 +28,7 @@ TARGETS = {
     "speedup_add_parsed": (">=", 50.0),
     "evaluate_median_us": ("<=", 50.0),
     "items_read_ratio_large_over_small": ("<=", 1.0),
+    "ranking_items_read_ratio_large_over_small": ("<=", 1.05),
 }
 
 
@@ -55,6 +57,7 @@ def main() -> int:
         "rules": bench_rules.run(quick=args.quick),
         "intake": bench_intake.run(quick=args.quick),
         "sweep": bench_sweep.run(quick=args.quick),
+        "scoring": bench_scoring.run(quick=args.quick),
     }
     text = table(results)
     print(text)
