@@ -497,7 +497,7 @@ def _end_to_end(quick: bool) -> dict[str, float]:
         gc.freeze()
         with ConnectionMeter() as tables:
             t0 = time.perf_counter()
-            sums, report = recompute(services, services.archive)
+            sums, report = recompute(services, services.archive, workers=1)  # serial: per-request figures
             elapsed = time.perf_counter() - t0
         store, requests = tables.seconds + scores.seconds, tables.requests + scores.requests
         gc.unfreeze()
