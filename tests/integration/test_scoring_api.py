@@ -110,6 +110,7 @@ def test_reports_as_json_csv_and_xlsx_and_a_department_gets_no_regions(cloud: Cl
     today = call(cloud, "GET", "/v1/reports/region", KEYS["office"], query={"period": "today"})[1]
     assert {r["code"] for r in today["rows"]} >= {"330000", "330100"}
     assert call(cloud, "GET", "/v1/reports/region", KEYS["a"])[0] == 403
+    assert call(cloud, "GET", "/v1/reports/window", KEYS["office"])[0] == 422
     assert call(cloud, "GET", "/v1/reports/dept", KEYS["b"], query={"period": "2026-11"})[1]["rows"] == []
     response = respond(
         cloud, "GET", "/v1/reports/dept", KEYS["office"], query={"period": "2026-11", "format": "csv"}

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from sunlight.domain.errors import InvalidRecord, Problem
 from sunlight.domain.scoring import figures
 from sunlight.domain.tally import Counts, roll_up
 from sunlight.reports import Column, Series, Table, to_csv, to_xlsx, trend_svg
@@ -66,7 +67,7 @@ def resolve_period(period: str, today: dt.date) -> str:
 
 def _prefix(scope: str, principal: Principal) -> str:
     if scope not in SCOPES:
-        raise Forbidden(f"no report of scope {scope}: dept, staff or region")
+        raise InvalidRecord([Problem("scope", "must be dept, staff or region", scope)])
     if principal.role == "department":
         if scope == "region":
             raise Forbidden("regional statistics are the supervision office's")
