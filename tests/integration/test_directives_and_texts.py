@@ -8,6 +8,7 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 from pypdf import PdfReader
+from sunlight.service.sweep import sweep
 
 from tests.integration.conftest import KEYS, REGION, Cloud, call, example_records, push_live
 from tests.unit.cases import ITEM
@@ -62,3 +63,17 @@ def test_staff_are_registered_by_their_own_department_only(cloud: Cloud) -> None
     assert status == 422
     status, shown = call(cloud, "PUT", "/v1/staff/JS017", KEYS["a"], entry)
     assert status == 200 and shown["phone"] == "138****1234"
+
+
+def test_a_card_on_a_case_nobody_has_handled_yet_is_stored_counted_and_texts_no_one(cloud: Cloud) -> None:
+    register_staff(cloud)
+    (apply,) = [r for r in example_records("C2026-000009") if r["type"] == "apply"]
+    apply = {k: v for k, v in apply.items() if k not in ("handler_id", "handler_name")}
+    push_live(cloud, KEYS["a"], [apply])
+    cloud.set_now("2026-11-20T09:00:00+08:00")  # well past 5 working days: T-ACCEPT
+    report = sweep(cloud.services)
+    assert report.failed == []
+    (card,) = [a for a in cloud.services.alerts.for_case("C2026-000009") if a["rule"] == "T-ACCEPT"]
+    assert card["handler_id"] is None and not card.get("texts")
+    counted = cloud.services.tallies.cells("all", f"dept#{ITEM.dept_code}")[f"dept#{ITEM.dept_code}"]
+    assert counted["alert#yellow_card#T-ACCEPT"] == 1

@@ -85,7 +85,9 @@ def _directive(alert: dict[str, Any], services: Services, now: dt.datetime) -> N
 def _texts(alert: dict[str, Any], services: Services, now: dt.datetime) -> None:
     if services.staff is None or services.texts is None:
         return
-    handler = services.staff.get(alert["dept_code"], alert.get("handler_id") or "")
+    # A case nobody has acted on yet (only its application arrived) has no handler to look up.
+    handler_id = alert.get("handler_id")
+    handler = services.staff.get(alert["dept_code"], handler_id) if handler_id else None
     leader = services.staff.leader_of(handler) if handler else None
     settings = services.notice_settings or NoticeSettings()
     planned = plan(alert, handler, leader, now, services.calendar, settings)
