@@ -7,6 +7,7 @@ from typing import Any
 
 from sunlight.domain.lifecycle import case_clock, fold
 from sunlight.domain.rules import evaluate, next_due
+from sunlight.domain.tally import case_handler
 from sunlight.service.alert_lifecycle import Create, plan_sync
 from sunlight.service.announce import announce
 from sunlight.service.principal import NotFound
@@ -28,11 +29,7 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
     state = fold(log.deliveries, tuple(item.stages))
     clock = case_clock(state, item, services.calendar, services.config, now)
     alerts = evaluate(state, item, services.calendar, services.config, now, clock)
-    # The case's handler (经办人) is whoever accepted it; before acceptance, whoever acted first.
-    acting = [d.record for d in log.deliveries if d.record.handler_id]
-    handler_id = next(
-        (r.handler_id for r in acting if r.type == "accept"), acting[0].handler_id if acting else None
-    )
+    handler_id = case_handler(state)
     stored = [
         {
             **a.to_json(),
