@@ -7,28 +7,17 @@ department does not answer gets its warning, its yellow card and its red card, e
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pytest
 from sunlight.adapters.sns import MemoryTexts
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.config import RuleConfig
 from sunlight.domain.instants import normalised
 from sunlight.service import complaints
 from sunlight.service.principal import Conflict, Forbidden, Principal
-from sunlight.service.services import Services
 from sunlight.service.sweep import sweep
 
-from tests.fakes import (
-    InlineWorkflow,
-    MemoryAlerts,
-    MemoryCases,
-    MemoryCatalog,
-    MemoryComplaints,
-    MemoryCounters,
-    MemoryRecords,
-    MemoryThrottle,
-    PlainProtector,
-)
+from tests.fakes import MemoryAlerts
+from tests.service.simulation import Simulation
 from tests.unit.cases import DEPT, ITEM
 
 OFFICE = Principal("office", "330100", "", "市监察局效能室")
@@ -37,25 +26,14 @@ SWEEP = dt.timedelta(minutes=5)
 
 
 class Desk:
+    """The in-memory services of a simulation, swept by hand every five minutes."""
+
     def __init__(self, start: str) -> None:
-        self.clock = [normalised(dt.datetime.fromisoformat(start))]
-        cases, alerts = MemoryCases(), MemoryAlerts()
-        self.alerts, self.texts = alerts, MemoryTexts()
-        self.services = Services(
-            MemoryCatalog([ITEM]),
-            MemoryRecords(cases),
-            cases,
-            alerts,
-            InlineWorkflow(),
-            PlainProtector(),
-            WorkCalendar(HolidaySource.chinese_calendar()),
-            RuleConfig(),
-            lambda: self.clock[0],
-            counters=MemoryCounters(),
-            texts=self.texts,
-            complaints=MemoryComplaints(),
-            throttle=MemoryThrottle(),
-        )
+        simulation = Simulation([ITEM], dt.datetime.fromisoformat(start), SWEEP)
+        self.clock, self.services = simulation.clock, simulation.services
+        self.alerts = cast(MemoryAlerts, self.services.alerts)
+        self.texts = MemoryTexts()
+        self.services.texts = self.texts
 
     def at(self, text: str) -> None:
         self.clock[0] = normalised(dt.datetime.fromisoformat(text))
