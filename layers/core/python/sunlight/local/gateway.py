@@ -204,8 +204,9 @@ class Gateway:
         port: int = DEFAULT_PORT,
         stage: str = "local",
         routes: Iterable[spec.Route] = spec.ROUTES,
-        public_rate: float = 5.0,
-        public_burst: int = 20,
+        # The cloud stage's default throttle of the citizens' routes (infra StageConfig.portal_throttle).
+        public_rate: float = 20.0,
+        public_burst: int = 40,
         identity_header: str | None = IDENTITY_HEADER,
         authorizer_cache_s: float = AUTHORIZER_CACHE_S,
         functions: Mapping[str, FunctionRuntime] | None = None,
