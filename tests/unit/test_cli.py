@@ -90,13 +90,75 @@ def test_bad_records_are_reported_by_line_and_field_and_the_rest_still_checked(t
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["missing.jsonl", "--catalog", "catalog.json"], "No such file"),
-        (["example_case.jsonl", "--catalog", "example_case.jsonl"], "sunlight:"),
+        (["missing.jsonl", "--catalog", "catalog.json"], "sunlight: RECORDS: no such file: "),
+        (
+            ["example_case.jsonl", "--catalog", "example_case.jsonl"],
+            "example_case.jsonl: is not a JSON document",
+        ),
     ],
 )
 def test_unreadable_files_exit_2_with_a_readable_message(args: list[str], message: str) -> None:
     code, _, err = run("check", *[str(EXAMPLE / a) if not a.startswith("-") else a for a in args])
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def _check_with(*extra: str) -> tuple[int, str, str]:
+    records, catalog = str(EXAMPLE / "example_case.jsonl"), str(EXAMPLE / "catalog.json")
+    return run("check", records, "--catalog", catalog, "--now", "2026-11-20T09:00:00+08:00", *extra)
+
+
+@pytest.mark.parametrize("option", ["--calendar", "--rules", "--catalog"])
+def test_a_missing_file_is_named_by_its_option(tmp_path: Path, option: str) -> None:
+    missing = tmp_path / "x.json"
+    code, out, err = _check_with(option, str(missing))
+    assert (code, out) == (2, "")
+    assert err == f"sunlight: {option}: no such file: {missing}\n"
+
+
+def test_a_missing_records_file_is_named_records(tmp_path: Path) -> None:
+    missing = tmp_path / "records.jsonl"
+    code, _, err = run("check", str(missing), "--catalog", str(EXAMPLE / "catalog.json"))
+    assert (code, err) == (2, f"sunlight: RECORDS: no such file: {missing}\n")
+
+
+def test_a_records_file_given_as_the_calendar_is_not_a_json_document() -> None:
+    records = EXAMPLE / "example_case.jsonl"
+    code, out, err = _check_with("--calendar", str(records))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"sunlight: {records}: is not a JSON document (")
+
+
+def test_one_record_given_as_the_calendar_fails_on_its_first_unknown_key(tmp_path: Path) -> None:
+    record = tmp_path / "record.json"
+    record.write_text((EXAMPLE / "example_case.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    code, _, err = _check_with("--calendar", str(record))
+    assert code == 2
+    assert err.splitlines()[0] == f"sunlight: {record}: type: is not a calendar field"
+    assert f"sunlight: {record}: version: is required" in err.splitlines()
+
+
+def test_a_rules_file_naming_an_unknown_rule_exits_2_naming_the_field(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"version": "2027.1", "levels": {"T-NOPE": "warning"}}), encoding="utf-8")
+    code, out, err = _check_with("--rules", str(rules))
+    assert (code, out) == (2, "")
+    assert err == f"sunlight: {rules}: levels.T-NOPE: is not a known rule\n"
+
+
+def test_a_valid_rules_file_is_used(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"version": "2027.1", "enabled": ["T-RED"]}), encoding="utf-8")
+    code, out, _ = run(
+        "check",
+        str(EXAMPLE / "skipped_review.jsonl"),
+        "--catalog",
+        str(EXAMPLE / "catalog.json"),
+        "--now",
+        "2026-11-20T09:00:00+08:00",
+        "--rules",
+        str(rules),
+    )
+    assert (code, out) == (0, "")  # P-ORDER is switched off
 
 
 def test_a_bad_now_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
@@ -161,15 +223,13 @@ def test_a_city_calendar_file_moves_the_limits(tmp_path: Path) -> None:
     assert [json.loads(line)["rule"] for line in city.splitlines()] == []
 
 
-def test_a_bad_city_calendar_file_exits_2(tmp_path: Path) -> None:
+def test_a_bad_city_calendar_file_exits_2_with_one_line_per_problem(tmp_path: Path) -> None:
     calendar = tmp_path / "city.json"
-    calendar.write_text(json.dumps({"years": {"2027": {"holidays": ["2026-10-01"]}}}), encoding="utf-8")
-    code, _, err = run(
-        "check",
-        str(EXAMPLE / "example_case.jsonl"),
-        "--catalog",
-        str(EXAMPLE / "catalog.json"),
-        "--calendar",
-        str(calendar),
-    )
-    assert code == 2 and "another year" in err
+    document = {"version": "city-1", "years": {"2027": {"holidays": ["2026-10-01"]}}, "office_hours": ["9"]}
+    calendar.write_text(json.dumps(document), encoding="utf-8")
+    code, out, err = _check_with("--calendar", str(calendar))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f'sunlight: {calendar}: office_hours: must be ["HH:MM", "HH:MM"], opening then closing',
+        f"sunlight: {calendar}: years.2027.holidays[0]: is not in 2027",
+    ]

@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar, YearCalendar
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.errors import CaseMismatch, ConflictingRecord
-from sunlight.domain.lifecycle import CaseLog, Delivery, case_clock, fold, recompute_open_cases
+from sunlight.domain.lifecycle import (
+    DUE_KEYS,
+    CaseLog,
+    Delivery,
+    case_clock,
+    due_change_note,
+    due_instants,
+    fold,
+    recompute_open_cases,
+)
 from sunlight.domain.records import parse_record, to_exchange_json
 from sunlight.domain.rules import evaluate
 from sunlight.sample.city import generate
@@ -139,9 +148,65 @@ def test_loading_the_next_years_calendar_recomputes_open_cases_and_says_so(calen
     assert changes[0].before["committed_due"] == "2026-12-30T17:30:00+08:00"
     assert changes[0].after["statutory_due"] == "2027-01-12T17:30:00+08:00"  # 1 Jan 2027 is a holiday now
     assert changes[0].before["statutory_due"] == "2027-01-11T17:30:00+08:00"
-    assert "calendar 2027-official" in state.notes[-1]
+    assert (
+        state.notes[-1]
+        == changes[0].note
+        == (
+            "due instants recomputed under calendar 2027-official: "
+            "statutory due 2027-01-11 17:30 → 2027-01-12 17:30; "
+            "red card at 2027-01-04 17:30 → 2027-01-05 17:30"
+        )
+    )
     after = case_clock(state, ITEM, loaded, RuleConfig(), now)
     assert after is not None and after.uncovered_years == []
+
+
+def test_a_recomputation_that_moves_nothing_is_audited_but_writes_no_note(calendar: WorkCalendar) -> None:
+    state = Case().apply().accept().state()
+    renamed = WorkCalendar(HolidaySource.chinese_calendar(), CalendarSettings(version="renamed"))
+    changes = recompute_open_cases([(state, ITEM)], calendar, renamed, RuleConfig(), at("2026-11-03 09:00"))
+    assert [(c.case_no, c.note) for c in changes] == [(state.case_no, None)]
+    assert state.notes == []
+
+
+def test_due_instants_are_the_four_moments_in_iso_seconds(calendar: WorkCalendar) -> None:
+    clock = case_clock(Case().apply().accept().state(), ITEM, calendar, RuleConfig(), at("2026-11-03 09:00"))
+    assert clock is not None
+    assert due_instants(clock) == {
+        "committed_due": "2026-11-11T17:30:00+08:00",
+        "statutory_due": "2026-11-23T17:30:00+08:00",
+        "warn_at": "2026-11-09T17:30:00+08:00",
+        "red_at": "2026-11-16T17:30:00+08:00",
+    }
+    assert tuple(due_instants(clock)) == DUE_KEYS
+
+
+def test_the_change_note_names_what_moved_in_local_time_in_due_key_order(calendar: WorkCalendar) -> None:
+    before = {
+        "statutory_due": "2027-02-04T17:30:00+08:00",
+        "committed_due": "2027-01-12T17:30:00+08:00",
+        "warn_at": "2027-01-08T17:30:00+08:00",
+    }
+    after = {
+        "statutory_due": "2027-02-08T09:30:00Z",  # the same local 17:30, written in UTC
+        "committed_due": "2027-01-14T17:30:00+08:00",
+        "warn_at": "2027-01-08T09:30:00+00:00",  # the same instant: not a change
+        "red_at": "2027-02-08T17:30:00+08:00",  # not known before: skipped
+    }
+    assert due_change_note(before, after, "calendar hz-2027.1", calendar) == (
+        "due instants recomputed under calendar hz-2027.1: "
+        "committed due 2027-01-12 17:30 → 2027-01-14 17:30; "
+        "statutory due 2027-02-04 17:30 → 2027-02-08 17:30"
+    )
+
+
+def test_the_change_note_is_none_when_nothing_moved_and_says_what_changed(calendar: WorkCalendar) -> None:
+    same = {"red_at": "2027-02-08T17:30:00+08:00"}
+    assert due_change_note(same, same, "rules 2027.2", calendar) is None
+    moved = {"red_at": "2027-02-09T17:30:00+08:00"}
+    assert due_change_note(same, moved, "rules 2027.2", calendar) == (
+        "due instants recomputed under rules 2027.2: red card at 2027-02-08 17:30 → 2027-02-09 17:30"
+    )
 
 
 def test_closed_cases_are_not_recomputed(calendar: WorkCalendar) -> None:

@@ -94,6 +94,8 @@ def _alerts_of_every_rule(calendar: WorkCalendar, item: Item = ITEM, case_no: st
     out += charged.conclude("2026-11-05 15:00", fee="180").alerts(calendar, "2026-11-06 09:00")  # yellow
     hasty = case().apply().accept().stage("undertake", "2026-11-03 10:00")
     out += hasty.stage("review", "2026-11-03 10:00:20").alerts(calendar, "2026-11-03 11:00")  # L-TIMING
+    longer = case().apply().accept(committed_limit={"value": 10, "unit": "G"})
+    out += longer.alerts(calendar, "2026-11-03 09:00")  # L-LIMIT
     return out
 
 

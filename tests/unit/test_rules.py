@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.config import RuleConfig
+from sunlight.domain.config import KNOWN_RULES, RuleConfig
 from sunlight.domain.records import Limit
 from sunlight.domain.rules import RULES
 
@@ -16,23 +16,28 @@ FREE_ITEM = ITEM
 PAID_ITEM = ITEM.model_copy(update={"item_code": "330100-JS-002", "fee_standard": "120.00"})
 
 
-def test_every_rule_of_the_domain_reference_is_implemented() -> None:
-    assert set(RULES) == {
-        "T-WARN",
-        "T-YELLOW",
-        "T-RED",
-        "T-ACCEPT",
-        "T-STAGE",
-        "T-SPECIAL",
-        "P-ORDER",
-        "P-SUPP-AFTER-ACCEPT",
-        "P-SUPP-REPEAT",
-        "P-REFUSE-NO-REASON",
-        "P-OFFLINE",
-        "F-FEE",
-        "L-TIMING",
-        "L-LATE-REPORT",
-    }
+def test_every_rule_of_the_domain_reference_is_implemented_and_known_to_the_configuration() -> None:
+    assert (
+        set(RULES)
+        == set(KNOWN_RULES)
+        == {
+            "T-WARN",
+            "T-YELLOW",
+            "T-RED",
+            "T-ACCEPT",
+            "T-STAGE",
+            "T-SPECIAL",
+            "P-ORDER",
+            "P-SUPP-AFTER-ACCEPT",
+            "P-SUPP-REPEAT",
+            "P-REFUSE-NO-REASON",
+            "P-OFFLINE",
+            "F-FEE",
+            "L-TIMING",
+            "L-LATE-REPORT",
+            "L-LIMIT",
+        }
+    )
 
 
 def test_a_case_concluded_on_time_raises_nothing(calendar: WorkCalendar) -> None:

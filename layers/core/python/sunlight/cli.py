@@ -7,17 +7,19 @@ import datetime as dt
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 
 from sunlight.checker import check
 from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
 from sunlight.domain.catalog import Catalog
 from sunlight.domain.config import RuleConfig
-from sunlight.domain.errors import InvalidRecord
+from sunlight.domain.errors import InvalidCalendar, InvalidRecord, InvalidRuleConfig, Problem
 from sunlight.sample.city import write_sample
 
 EXIT_OK, EXIT_RECORD_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
+_T = TypeVar("_T")
 
 
 def _instant(text: str) -> dt.datetime:
@@ -133,17 +135,20 @@ def _local(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return run(options, out, err)
 
 
+class BadInput(Exception):
+    """A file `check` cannot use at all; its lines say which file, which field and why."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        catalog = Catalog.load(args.catalog)
-        config = RuleConfig.load(args.rules) if args.rules else RuleConfig()
-        settings = CalendarSettings.load(args.calendar) if args.calendar else CalendarSettings()
-        lines = args.records.read_text(encoding="utf-8").splitlines()
-    except InvalidRecord as exc:
-        print(f"sunlight: bad catalogue {args.catalog}: {exc}", file=err)
-        return EXIT_BAD_INPUT
-    except (OSError, ValueError) as exc:
-        print(f"sunlight: {exc}", file=err)
+        catalog, config, settings, lines = _inputs(args)
+    except BadInput as exc:
+        for line in exc.lines:
+            print(f"sunlight: {line}", file=err)
         return EXIT_BAD_INPUT
     calendar = WorkCalendar(HolidaySource.chinese_calendar(), settings)
     now = args.now or dt.datetime.now(calendar.tz)
@@ -159,6 +164,44 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for (rule, level), n in sorted(counts.items()):
             print(f"{rule:22} {level:12} {n}", file=err)
     return EXIT_RECORD_ERRORS if result.errors else EXIT_OK
+
+
+def _inputs(args: argparse.Namespace) -> tuple[Catalog, RuleConfig, CalendarSettings, list[str]]:
+    """Every file `check` needs, each validated as strictly as the API would."""
+    catalog = _validated(args.catalog, "--catalog", Catalog.from_json)
+    config = _validated(args.rules, "--rules", RuleConfig.from_json) if args.rules else RuleConfig()
+    settings = (
+        _validated(args.calendar, "--calendar", CalendarSettings.from_json)
+        if args.calendar
+        else CalendarSettings()
+    )
+    return catalog, config, settings, _text(args.records, "RECORDS").splitlines()
+
+
+def _validated(path: Path, argument: str, parse: Callable[[Any], _T]) -> _T:
+    try:
+        data = json.loads(_text(path, argument))
+    except json.JSONDecodeError as exc:
+        raise BadInput([f"{path}: is not a JSON document ({exc.msg} at line {exc.lineno})"]) from None
+    try:
+        return parse(data)
+    except (InvalidRecord, InvalidCalendar, InvalidRuleConfig) as exc:
+        raise BadInput([_problem_line(path, p) for p in exc.problems]) from None
+
+
+def _problem_line(path: Path, problem: Problem) -> str:
+    return f"{path}: {problem.field}: {problem.problem}" if problem.field else f"{path}: {problem.problem}"
+
+
+def _text(path: Path, argument: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput([f"{argument}: no such file: {path}"]) from None
+    except UnicodeDecodeError:
+        raise BadInput([f"{path}: is not UTF-8 text"]) from None
+    except OSError as exc:
+        raise BadInput([f"{argument}: cannot read {path}: {exc.strerror or exc}"]) from None
 
 
 def _warn_uncovered(years: set[int], err: TextIO) -> None:

@@ -16,16 +16,18 @@ that callers can warn loudly until a city loads the year.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import chinese_calendar
 
-from sunlight.domain.errors import CalendarRangeError
+from sunlight.domain.errors import CalendarRangeError, InvalidCalendar, Problem
 from sunlight.domain.instants import fixed_zone
 
 Interval = tuple[dt.datetime, dt.datetime]
@@ -83,40 +85,214 @@ class CalendarSettings:
     loaded_years: Mapping[int, YearCalendar] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> CalendarSettings:
-        """A city's calendar file::
+    def from_json(cls, data: Any, defaults: CalendarSettings | None = None) -> CalendarSettings:
+        """A city's calendar document, validated strictly::
 
         {"version": "hz-2027.1", "time_zone": "Asia/Shanghai", "office_hours": ["08:30", "17:30"],
          "extra_holidays": ["2026-12-31"], "extra_workdays": [],
          "years": {"2027": {"holidays": ["2027-01-01", ...], "workdays": ["2027-02-07", ...]}}}
+
+        A missing version, time zone or office hours comes from `defaults` (without defaults the
+        version is required); missing day lists and years are empty. Every problem is collected
+        before `InvalidCalendar` is raised, so a city fixes its file in one round.
         """
-        days = _dates
-        hours = data.get("office_hours", ["08:30", "17:30"])
-        years = {
-            int(year): YearCalendar(int(year), days(spec.get("holidays", [])), days(spec.get("workdays", [])))
-            for year, spec in data.get("years", {}).items()
-        }
-        for year, loaded in years.items():
-            stray = sorted(d for d in loaded.holidays | loaded.workdays if d.year != year)
-            if stray:
-                raise ValueError(f"calendar year {year} lists dates of another year: {stray}")
-        return cls(
-            version=str(data.get("version", "city")),
-            time_zone=str(data.get("time_zone", "Asia/Shanghai")),
-            office_open=dt.time.fromisoformat(hours[0]),
-            office_close=dt.time.fromisoformat(hours[1]),
-            extra_holidays=days(data.get("extra_holidays", [])),
-            extra_workdays=days(data.get("extra_workdays", [])),
-            loaded_years=years,
-        )
+        reader = _CalendarReader(defaults)
+        settings = reader.read(data)
+        if reader.problems or settings is None:
+            raise InvalidCalendar(reader.problems)
+        return settings
 
     @classmethod
-    def load(cls, path: str | Path) -> CalendarSettings:
-        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+    def load(cls, path: str | Path, defaults: CalendarSettings | None = None) -> CalendarSettings:
+        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")), defaults)
+
+    def to_json(self) -> dict[str, Any]:
+        """The full canonical document: every field, days sorted, so equal settings print equal."""
+        return {
+            "version": self.version,
+            "time_zone": self.time_zone,
+            "office_hours": [_hhmm(self.office_open), _hhmm(self.office_close)],
+            "extra_holidays": _iso_days(self.extra_holidays),
+            "extra_workdays": _iso_days(self.extra_workdays),
+            "years": {
+                str(year): {"holidays": _iso_days(y.holidays), "workdays": _iso_days(y.workdays)}
+                for year, y in sorted(self.loaded_years.items())
+            },
+        }
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical document: tells the same content sent again from a change."""
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _dates(values: Iterable[str]) -> frozenset[dt.date]:
-    return frozenset(dt.date.fromisoformat(v) for v in values)
+CALENDAR_FIELDS = ("version", "time_zone", "office_hours", "extra_holidays", "extra_workdays", "years")
+_YEAR_FIELDS = ("holidays", "workdays")
+_VERSION = re.compile(r"[A-Za-z0-9._-]{1,40}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_HHMM = re.compile(r"[0-9]{2}:[0-9]{2}")
+_YEAR = re.compile(r"[0-9]{4}")
+_RANGE = range(_RANGE_FIRST_YEAR, _RANGE_LAST_YEAR + 1)
+_RANGE_TEXT = f"{_RANGE_FIRST_YEAR}..{_RANGE_LAST_YEAR}"
+_Days = list[tuple[int, dt.date]]  # (position in the document's list, day)
+
+
+class _CalendarReader:
+    """Reads a calendar document field by field, noting every problem instead of stopping."""
+
+    def __init__(self, defaults: CalendarSettings | None) -> None:
+        self.defaults = defaults
+        self.base = defaults or CalendarSettings()
+        self.problems: list[Problem] = []
+
+    def note(self, field: str, problem: str, got: Any = None) -> None:
+        self.problems.append(Problem(field, problem, got))
+
+    def read(self, data: Any) -> CalendarSettings | None:
+        if not isinstance(data, Mapping):
+            self.note("", "must be a JSON object", type(data).__name__)
+            return None
+        for key in data:
+            if key not in CALENDAR_FIELDS:
+                self.note(str(key), "is not a calendar field")
+        version, zone, hours = self.version(data), self.time_zone(data), self.office_hours(data)
+        holidays = self.days("extra_holidays", data.get("extra_holidays", []), _RANGE, _OUTSIDE)
+        workdays = self.days("extra_workdays", data.get("extra_workdays", []), _RANGE, _OUTSIDE)
+        self.clash("extra_workdays", workdays, holidays, "is also an extra holiday")
+        return CalendarSettings(
+            version=version,
+            time_zone=zone,
+            office_open=hours[0],
+            office_close=hours[1],
+            extra_holidays=_only_days(holidays),
+            extra_workdays=_only_days(workdays),
+            loaded_years=self.years(data.get("years", {})),
+        )
+
+    def version(self, data: Mapping[str, Any]) -> str:
+        if "version" not in data:
+            if self.defaults is None:
+                self.note("version", "is required")
+            return self.base.version
+        value = data["version"]
+        if not (isinstance(value, str) and _VERSION.fullmatch(value)):
+            self.note("version", "must be 1 to 40 letters, digits, '.', '_' or '-'", value)
+        return str(value)
+
+    def time_zone(self, data: Mapping[str, Any]) -> str:
+        value = data.get("time_zone", self.base.time_zone)
+        if not (isinstance(value, str) and _is_zone(value)):
+            self.note("time_zone", "is not a known time zone (e.g. Asia/Shanghai)", value)
+        return str(value)
+
+    def office_hours(self, data: Mapping[str, Any]) -> tuple[dt.time, dt.time]:
+        default = (self.base.office_open, self.base.office_close)
+        value = data.get("office_hours")
+        if "office_hours" not in data:
+            return default
+        if not (isinstance(value, list) and len(value) == 2):
+            self.note("office_hours", 'must be ["HH:MM", "HH:MM"], opening then closing', value)
+            return default
+        times = [self.time(f"office_hours[{n}]", v) for n, v in enumerate(value)]
+        if times[0] is None or times[1] is None:
+            return default
+        if times[1] <= times[0]:
+            self.note("office_hours", "must close after they open", value)
+            return default
+        return times[0], times[1]
+
+    def time(self, field: str, value: Any) -> dt.time | None:
+        if isinstance(value, str) and _HHMM.fullmatch(value):
+            try:
+                return dt.time.fromisoformat(value)
+            except ValueError:
+                pass
+        self.note(field, "is not a time HH:MM", value)
+        return None
+
+    def days(self, field: str, values: Any, years: range, outside: str) -> _Days:
+        if not isinstance(values, list):
+            self.note(field, "must be a list of dates YYYY-MM-DD", values)
+            return []
+        found: _Days = []
+        for n, value in enumerate(values):
+            day = _strict_date(value)
+            if day is None:
+                self.note(f"{field}[{n}]", "is not a date YYYY-MM-DD", value)
+            elif day.year not in years:
+                self.note(f"{field}[{n}]", outside.format(year=years.start), value)
+            else:
+                found.append((n, day))
+        return found
+
+    def clash(self, field: str, workdays: _Days, holidays: _Days, problem: str) -> None:
+        rest = _only_days(holidays)
+        for n, day in workdays:
+            if day in rest:
+                self.note(f"{field}[{n}]", problem, day.isoformat())
+
+    def years(self, value: Any) -> dict[int, YearCalendar]:
+        if not isinstance(value, Mapping):
+            self.note("years", 'must be an object of years, e.g. {"2027": {"holidays": [...]}}', value)
+            return {}
+        loaded = {}
+        for key, spec in value.items():
+            year = self.year(str(key), spec)
+            if year is not None:
+                loaded[year.year] = year
+        return loaded
+
+    def year(self, key: str, spec: Any) -> YearCalendar | None:
+        field = f"years.{key}"
+        number = int(key) if _YEAR.fullmatch(key) else None
+        if number is None or number not in _RANGE:
+            self.note(field, f"is not a year within {_RANGE_TEXT}", key)
+            return None
+        if not isinstance(spec, Mapping):
+            self.note(field, "must be an object with holidays and workdays", spec)
+            return None
+        for name in spec:
+            if name not in _YEAR_FIELDS:
+                self.note(f"{field}.{name}", "is not a calendar year field")
+        within = range(number, number + 1)
+        holidays = self.days(f"{field}.holidays", spec.get("holidays", []), within, _NOT_IN_YEAR)
+        workdays = self.days(f"{field}.workdays", spec.get("workdays", []), within, _NOT_IN_YEAR)
+        self.clash(f"{field}.workdays", workdays, holidays, "is also a holiday")
+        return YearCalendar(number, _only_days(holidays), _only_days(workdays))
+
+
+_OUTSIDE = f"is outside the calendar's range {_RANGE_TEXT}"
+_NOT_IN_YEAR = "is not in {year}"
+
+
+def _strict_date(value: Any) -> dt.date | None:
+    """A date written exactly YYYY-MM-DD (fromisoformat alone also takes 20270101 and 2027-W01)."""
+    if not (isinstance(value, str) and _DAY.fullmatch(value)):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _only_days(found: _Days) -> frozenset[dt.date]:
+    return frozenset(day for _, day in found)
+
+
+def _iso_days(days: Iterable[dt.date]) -> list[str]:
+    return sorted(d.isoformat() for d in days)
+
+
+def _hhmm(t: dt.time) -> str:
+    return t.isoformat(timespec="minutes")
 
 
 class WorkCalendar:
@@ -184,6 +360,11 @@ class WorkCalendar:
 
     def uncovered_years_between(self, start: dt.datetime, end: dt.datetime) -> list[int]:
         first, last = self.local_date(start).year, self.local_date(end).year
+        return [y for y in range(first, last + 1) if y not in self._covered]
+
+    def uncovered_years_ahead(self, now: dt.datetime, days: int) -> list[int]:
+        """Years the next `days` calendar days touch that count weekends only: warn before they bite."""
+        first, last = self.local(now).year, self.local(now + dt.timedelta(days=days)).year
         return [y for y in range(first, last + 1) if y not in self._covered]
 
     # -- instants and positions --------------------------------------------------------------

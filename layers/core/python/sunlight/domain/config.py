@@ -5,12 +5,17 @@ A city changes these as data (JSON), never in code; every alert records the vers
 
 from __future__ import annotations
 
+import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+
+from sunlight.domain.errors import InvalidRuleConfig, Problem
+from sunlight.domain.records import problems_of
 
 Level = Literal["warning", "yellow_card", "red_card"]
 LEVEL_RANK: dict[str, int] = {"warning": 1, "yellow_card": 2, "red_card": 3}
@@ -29,6 +34,7 @@ DEFAULT_LEVELS: dict[str, Level] = {
     "F-FEE": "yellow_card",
     "L-TIMING": "warning",
     "L-LATE-REPORT": "warning",
+    "L-LIMIT": "warning",
 }
 
 DEFAULT_LEGAL_BASIS: dict[str, str] = {
@@ -46,7 +52,39 @@ DEFAULT_LEGAL_BASIS: dict[str, str] = {
     "F-FEE": "《行政许可法》第五十八条、第五十九条（依法收费，不得擅自收费）",
     "L-TIMING": "电子监察数据交换规范（数据应真实、时间应符合办理程序）",
     "L-LATE-REPORT": "电子监察数据交换规范（办件信息实时报送）",
+    "L-LIMIT": (
+        "《行政许可法》第四十二条、第八十二条；本级政务服务事项目录公布的法定时限与承诺时限（较短者约束）"
+    ),
 }
+
+KNOWN_RULES: tuple[str, ...] = (
+    "T-WARN",
+    "T-YELLOW",
+    "T-RED",
+    "T-ACCEPT",
+    "T-STAGE",
+    "T-SPECIAL",
+    "P-ORDER",
+    "P-SUPP-AFTER-ACCEPT",
+    "P-SUPP-REPEAT",
+    "P-REFUSE-NO-REASON",
+    "P-OFFLINE",
+    "F-FEE",
+    "L-TIMING",
+    "L-LATE-REPORT",
+    "L-LIMIT",
+)
+VERSION_PATTERN = r"^[A-Za-z0-9._-]{1,40}$"
+
+
+def _known_rule(rule: str) -> str:
+    # A misspelt rule id would otherwise silently switch nothing on, or level nothing.
+    if rule not in KNOWN_RULES:
+        raise PydanticCustomError("unknown_rule", "is not a known rule")
+    return rule
+
+
+RuleId = Annotated[str, AfterValidator(_known_rule)]
 
 
 class RuleConfig(BaseModel):
@@ -54,13 +92,13 @@ class RuleConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: str = "2026.1"
-    enabled: frozenset[str] = frozenset({*DEFAULT_LEVELS, "T-SPECIAL"})
-    levels: dict[str, Level] = Field(default_factory=lambda: dict(DEFAULT_LEVELS))
-    legal_basis: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LEGAL_BASIS))
+    version: str = Field(default="2026.1", pattern=VERSION_PATTERN)
+    enabled: frozenset[RuleId] = frozenset(KNOWN_RULES)
+    levels: dict[RuleId, Level] = Field(default_factory=lambda: dict(DEFAULT_LEVELS))
+    legal_basis: dict[RuleId, str] = Field(default_factory=lambda: dict(DEFAULT_LEGAL_BASIS))
     # Rules whose higher level withdraws the lower on the same case (摘牌). A rule not named
     # here escalates only within itself (T-SPECIAL warning -> yellow for one procedure).
-    escalation_chains: list[list[str]] = Field(default_factory=lambda: [["T-WARN", "T-YELLOW", "T-RED"]])
+    escalation_chains: list[list[RuleId]] = Field(default_factory=lambda: [["T-WARN", "T-YELLOW", "T-RED"]])
 
     warn_days_before: float = Field(default=2, ge=0)
     # A limit shorter than the warning period would warn every case on acceptance: the warning
@@ -111,8 +149,37 @@ class RuleConfig(BaseModel):
         return self.legal_basis.get(rule, "")
 
     @classmethod
+    def from_json(cls, data: Any) -> RuleConfig:
+        """A configuration document, validated strictly: every problem is named by its field path."""
+        if not isinstance(data, dict):
+            raise InvalidRuleConfig([Problem("", "must be a JSON object", type(data).__name__)])
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidRuleConfig(_config_problems(exc)) from None
+
+    @classmethod
     def load(cls, path: str | Path) -> RuleConfig:
-        return cls.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
+        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        """The canonical document: sets as sorted lists, so equal configurations print equal."""
+        data = self.model_dump(mode="json")
+        for name in ("enabled", "non_reasons"):
+            data[name] = sorted(data[name])
+        return data
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical document: tells the same content sent again from a change."""
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _config_problems(exc: ValidationError) -> list[Problem]:
+    """One problem per pydantic error, worded for a configuration rather than a record."""
+    out = []
+    for err, problem in zip(exc.errors(include_url=False), problems_of(exc), strict=True):
+        text = "is not a rule configuration field" if err["type"] == "extra_forbidden" else problem.problem
+        # pydantic marks a bad dict key as `levels.T-NOPE.[key]`: the key itself is the field.
+        out.append(Problem(problem.field.replace(".[key]", ""), text, problem.got))
+    return out

@@ -40,6 +40,36 @@ class InvalidRecord(SunlightError):
         return "; ".join(f"{p.field}: {p.problem} (got {p.got!r})" for p in self.problems)
 
 
+def describe(problems: list[Problem]) -> str:
+    """Problems as one line, first problem first: `field: problem (got value)`."""
+    return "; ".join(
+        (f"{p.field}: " if p.field else "") + p.problem + (f" (got {p.got!r})" if p.got is not None else "")
+        for p in problems
+    )
+
+
+@dataclass
+class InvalidCalendar(SunlightError):
+    """A calendar document that does not validate; one problem per fault, each naming its field."""
+
+    problems: list[Problem]
+    code = "InvalidCalendar"
+
+    def __str__(self) -> str:
+        return describe(self.problems)
+
+
+@dataclass
+class InvalidRuleConfig(SunlightError):
+    """A rule configuration that does not validate; one problem per fault, each naming its field."""
+
+    problems: list[Problem]
+    code = "InvalidRuleConfig"
+
+    def __str__(self) -> str:
+        return describe(self.problems)
+
+
 @dataclass
 class ConflictingRecord(SunlightError):
     """Same identity (case_no, type, seq) as a stored record, different content."""

@@ -4,14 +4,17 @@
 again is a duplicate, the same identity with other content is a conflict. Records are ordered by the
 sender's `seq`, so transport reordering never changes the result. `fold` turns the log into a
 `CaseState` (stage, outcome, supplements, specials, fees); `case_clock` computes, for a calendar
-and a moment, when the clock started, its pauses and extensions, the statutory and committed due
-instants, and the warning / yellow / red moments.
+and a moment, when the clock started, which limits bind (the stricter of the accept record's
+declared and the catalogue's published ones), its pauses and extensions, the statutory and
+committed due instants, and the warning / yellow / red moments. `due_change_note` says on a case
+what a new calendar or rule version moved.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -298,6 +301,86 @@ def _advance(state: CaseState, r: Stage) -> None:
 # -- the clock ---------------------------------------------------------------------------------
 
 
+UNIT_NAMES = {"G": ("working day", "working days"), "Z": ("natural day", "natural days")}
+
+
+@dataclass(frozen=True)
+class BindingLimit:
+    """One of a case's limits: declared at acceptance, published in the catalogue, the stricter binds.
+
+    `longer` is the finding of rule L-LIMIT: the declaration promised more time than published
+    (a longer value, natural days where the catalogue counts working days, or a later due instant).
+    """
+
+    declared: Limit | None
+    published: Limit
+    binds: Literal["declared", "catalogue"]
+    why: str
+    longer: bool = False
+
+    @property
+    def limit(self) -> Limit:
+        return self.declared if self.binds == "declared" and self.declared else self.published
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "declared": self.declared.model_dump() if self.declared else None,
+            "published": self.published.model_dump(),
+            "binds": self.binds,
+            "why": self.why,
+        }
+
+
+def binding_limit(
+    declared: Limit | None,
+    published: Limit,
+    calendar: WorkCalendar,
+    start: dt.datetime,
+    pauses: list[Interval],
+) -> BindingLimit:
+    """The stricter of a declared and a published limit binds; a tie goes to the catalogue.
+
+    Limits in different units are compared by their due instants, extensions left out.
+    """
+    if declared is None:
+        why = f"no limit was declared: the published {_days(published)} bind"
+        return BindingLimit(None, published, "catalogue", why)
+    if declared.unit == published.unit:
+        order = (declared.value > published.value) - (declared.value < published.value)
+        return _bound(declared, published, order, order > 0, "")
+    mine = calendar.add(start, declared.value, declared.unit, pauses)
+    theirs = calendar.add(start, published.value, published.unit, pauses)
+    order = (mine > theirs) - (mine < theirs)
+    dues = f" (due {_local(calendar, mine)} against {_local(calendar, theirs)})"
+    # Natural days where the catalogue counts working days is a finding however the instants fall.
+    return _bound(declared, published, order, declared.unit == "Z" or order > 0, dues)
+
+
+def _bound(declared: Limit, published: Limit, order: int, longer: bool, dues: str) -> BindingLimit:
+    """`order` compares the declared limit with the published one: -1 shorter, 0 same, 1 longer."""
+    d, p = _days(declared), _days(published)
+    if order < 0:
+        why = f"the declared {d} {_are(declared)} stricter than the published {p}{dues}"
+    elif order > 0:
+        why = f"the published {p} {_are(published)} stricter than the declared {d}{dues}"
+    else:
+        why = f"the declared {d} {_are(declared)} no stricter than the published {p}{dues}"
+    return BindingLimit(declared, published, "declared" if order < 0 else "catalogue", why, longer)
+
+
+def _days(limit: Limit) -> str:
+    one, many = UNIT_NAMES[limit.unit]
+    return f"{limit.value} {one if limit.value == 1 else many}"
+
+
+def _are(limit: Limit) -> str:
+    return "is" if limit.value == 1 else "are"
+
+
+def _local(calendar: WorkCalendar, instant: dt.datetime) -> str:
+    return calendar.local(instant).strftime("%Y-%m-%d %H:%M")
+
+
 @dataclass(frozen=True)
 class Clock:
     """A case's time limit as computed for one calendar and one moment (`now`)."""
@@ -320,6 +403,9 @@ class Clock:
     elapsed_working_days: float
     remaining_working_days: float
     uncovered_years: list[int]
+    # "committed" and "statutory": what the accept record declared, what the catalogue publishes,
+    # and which of the two binds (`statutory_limit` and `committed_limit` are the binding ones).
+    limits: dict[str, BindingLimit] = field(default_factory=dict)
 
     def moments(self) -> dict[str, dt.datetime]:
         return {"T-WARN": self.warn_at, "T-YELLOW": self.committed_due, "T-RED": self.red_at}
@@ -353,6 +439,7 @@ class Clock:
             "elapsed_working_days": round(self.elapsed_working_days, 3),
             "remaining_working_days": round(self.remaining_working_days, 3),
             "uncovered_years": self.uncovered_years,
+            "limits": {name: limit.to_json() for name, limit in self.limits.items()},
         }
 
 
@@ -386,7 +473,15 @@ def case_clock(
         for s in state.specials.values()
         if not s.pauses_clock
     ]
-    c, s = item.committed_limit, item.statutory_limit
+    limits = {
+        "committed": binding_limit(
+            state.accept.committed_limit, item.committed_limit, calendar, start, pauses
+        ),
+        "statutory": binding_limit(
+            state.accept.statutory_limit, item.statutory_limit, calendar, start, pauses
+        ),
+    }
+    c, s = limits["committed"].limit, limits["statutory"].limit
     lead = config.warn_lead(c.value)
     warn_days = c.value - lead
     if not extensions and c.unit == s.unit == "G":
@@ -412,8 +507,8 @@ def case_clock(
     return Clock(
         started_at=start,
         calendar_version=calendar.version,
-        statutory_limit=item.statutory_limit,
-        committed_limit=item.committed_limit,
+        statutory_limit=s,
+        committed_limit=c,
         extension_days=extensions,
         pauses=pauses,
         paused_working_days=_overlap(begin, spans[-1][1], spans) / day if spans else 0.0,
@@ -428,6 +523,7 @@ def case_clock(
         elapsed_working_days=elapsed,
         remaining_working_days=remaining,
         uncovered_years=calendar.uncovered_years_between(start, max(statutory, until)),
+        limits=limits,
     )
 
 
@@ -467,24 +563,47 @@ def _overlap(lo: int, hi: int, spans: list[tuple[int, int]]) -> int:
     return sum(max(0, min(hi, b) - max(lo, a)) for a, b in spans)
 
 
+DUE_KEYS = ("committed_due", "statutory_due", "warn_at", "red_at")
+_DUE_LABELS = {
+    "committed_due": "committed due",
+    "statutory_due": "statutory due",
+    "warn_at": "warning at",
+    "red_at": "red card at",
+}
+
+
+def due_instants(clock: Clock) -> dict[str, str]:
+    """The clock's due instants as ISO strings, to keep and compare after a recomputation."""
+    return {key: _iso(getattr(clock, key)) for key in DUE_KEYS}
+
+
+def due_change_note(
+    before: Mapping[str, str], after: Mapping[str, str], under: str, calendar: WorkCalendar
+) -> str | None:
+    """What a recomputation moved, said on the case (None when nothing moved).
+
+    `under` names what changed, e.g. "calendar hz-2027.1" or "rules 2027.2"; times are local.
+    """
+    changes = [
+        f"{_DUE_LABELS[key]} {_local(calendar, was)} → {_local(calendar, now)}"
+        for key in DUE_KEYS
+        if key in before and key in after
+        for was, now in [(dt.datetime.fromisoformat(before[key]), dt.datetime.fromisoformat(after[key]))]
+        if was != now
+    ]
+    return f"due instants recomputed under {under}: " + "; ".join(changes) if changes else None
+
+
 @dataclass(frozen=True)
 class Recomputed:
-    """What loading a new calendar version changed on one open case (said on the case)."""
+    """What loading a new calendar version changed on one open case (`note` None: nothing moved)."""
 
     case_no: str
     from_version: str
     to_version: str
     before: dict[str, str]
     after: dict[str, str]
-
-    @property
-    def note(self) -> str:
-        changed = [
-            f"{k} {self.before[k]} -> {self.after[k]}" for k in self.after if self.before[k] != self.after[k]
-        ]
-        return f"due instants recomputed under calendar {self.to_version} (was {self.from_version}): " + (
-            "; ".join(changed) or "no change"
-        )
+    note: str | None
 
 
 def recompute_open_cases(
@@ -496,7 +615,8 @@ def recompute_open_cases(
 ) -> list[Recomputed]:
     """Recompute the due instants of every open accepted case under a newly loaded calendar.
 
-    Each changed case gets a note saying so; the returned list is the audit of the change.
+    Each case whose due instants moved gets a note saying so; the returned list is the audit of
+    every open case recomputed, moved or not.
     """
     out = []
     for state, item in cases:
@@ -505,14 +625,9 @@ def recompute_open_cases(
         before, after = case_clock(state, item, old, config, now), case_clock(state, item, new, config, now)
         if before is None or after is None:
             continue
-        keys = ("statutory_due", "committed_due", "warn_at", "red_at")
-        change = Recomputed(
-            state.case_no,
-            old.version,
-            new.version,
-            {k: _iso(getattr(before, k)) for k in keys},
-            {k: _iso(getattr(after, k)) for k in keys},
-        )
-        state.notes.append(change.note)
-        out.append(change)
+        was, got = due_instants(before), due_instants(after)
+        note = due_change_note(was, got, f"calendar {new.version}", new)
+        if note:
+            state.notes.append(note)
+        out.append(Recomputed(state.case_no, old.version, new.version, was, got, note))
     return out

@@ -19,8 +19,16 @@ from typing import Any
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.catalog import Item
 from sunlight.domain.config import LEVEL_RANK, Level, RuleConfig
-from sunlight.domain.lifecycle import DECIDED_OUTCOMES, CaseState, Clock, Delivery, StageStep, case_clock
-from sunlight.domain.records import ExchangeRecord, money
+from sunlight.domain.lifecycle import (
+    DECIDED_OUTCOMES,
+    BindingLimit,
+    CaseState,
+    Clock,
+    Delivery,
+    StageStep,
+    case_clock,
+)
+from sunlight.domain.records import ExchangeRecord, Limit, money
 
 LEVEL_ZH = {"warning": "预警", "yellow_card": "黄牌", "red_card": "红牌"}
 
@@ -539,6 +547,41 @@ def l_late_report(ctx: RuleContext) -> list[Alert]:
     return [ctx.alert("L-LATE-REPORT", first_received, msg, facts)]
 
 
+_LIMIT_ZH = {"committed": "承诺时限", "statutory": "法定时限"}
+_UNIT_ZH = {"G": "工作日", "Z": "自然日"}
+
+
+def l_limit(ctx: RuleContext) -> list[Alert]:
+    """A declared limit longer than the published one: the stricter binds, the declaration is a finding."""
+    clock, accept = ctx.clock, ctx.state.accept
+    if clock is None or accept is None:
+        return []
+    longer = {name: b for name, b in clock.limits.items() if b.longer and b.declared is not None}
+    if not longer:
+        return []
+    facts = {
+        "findings": [
+            {"limit": name, **{k: v for k, v in b.to_json().items() if k != "why"}}
+            for name, b in longer.items()
+        ],
+        "clock": clock.to_json(),
+    }
+    msg = "；".join(_limit_finding_zh(name, b) for name, b in longer.items()) + "，按较短者计算。"
+    return [ctx.alert("L-LIMIT", ctx.arrived_at(accept), msg, facts)]
+
+
+def _limit_finding_zh(name: str, limit: BindingLimit) -> str:
+    assert limit.declared is not None
+    kind, declared, published = _LIMIT_ZH[name], _limit_zh(limit.declared), _limit_zh(limit.published)
+    if limit.declared.unit == "Z" and limit.published.unit == "G":
+        return f"受理申报的{kind}（{declared}）按自然日计算，公布的{kind}为{published}"
+    return f"受理申报的{kind}（{declared}）长于公布的{kind}（{published}）"
+
+
+def _limit_zh(limit: Limit) -> str:
+    return f"{limit.value}个{_UNIT_ZH[limit.unit]}"
+
+
 RULES: dict[str, Rule] = {
     "T-WARN": t_warn,
     "T-YELLOW": t_yellow,
@@ -554,6 +597,7 @@ RULES: dict[str, Rule] = {
     "F-FEE": f_fee,
     "L-TIMING": l_timing,
     "L-LATE-REPORT": l_late_report,
+    "L-LIMIT": l_limit,
 }
 
 
