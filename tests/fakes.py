@@ -17,10 +17,19 @@ from sunlight.domain.records import to_exchange_json
 from sunlight.domain.tally import Cell, Counts
 from sunlight.notices import StaffMember
 from sunlight.service.casework import check_case, park
-from sunlight.service.ports import AlertFilter, AlertPage, CaseRow, ConcurrentAppend, DueCases, StoredRecord
+from sunlight.service.ports import (
+    AlertFilter,
+    AlertPage,
+    CaseRow,
+    ConcurrentAppend,
+    DueCases,
+    OpenPage,
+    StoredRecord,
+)
 from sunlight.service.services import Services
 from sunlight.service.stored import chain_hash
 from sunlight.service.tallying import Ledger
+from sunlight.spec import open_shard
 
 
 class MemoryCatalog:
@@ -122,6 +131,19 @@ class MemoryCases:
         stored.next_due, stored.summary, stored.query_hash = row.next_due, row.summary, row.query_hash
         if row.next_due is not None:
             heapq.heappush(self._due, (row.next_due.timestamp(), row.case_no))
+
+    def add_note(self, case_no: str, note: dict[str, Any]) -> None:
+        self.rows[case_no].notes = [*self.rows[case_no].notes, note]
+
+    def open_page(self, shard: str, cursor: str | None, limit: int) -> OpenPage:
+        """Shard by the adapter's own function, so a test sees the same split as DynamoDB."""
+        found = sorted(
+            n
+            for n, row in self.rows.items()
+            if row.outcome is None and open_shard(n) == shard and n > (cursor or "")
+        )
+        page = found[:limit]
+        return OpenPage(page, page[-1] if len(found) > limit else None)
 
 
 class MemoryAlerts:

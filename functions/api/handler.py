@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field, ValidationError
 from sunlight import spec
 from sunlight.bootstrap import from_environment
 from sunlight.domain.catalog import CREDIT_CODE
-from sunlight.domain.errors import InvalidRecord
+from sunlight.domain.errors import InvalidCalendar, InvalidRecord, InvalidRuleConfig
 from sunlight.domain.records import problems_of
-from sunlight.service import alert_desk, complaints, evaluation, intake, queries, reports, staff
+from sunlight.service import alert_desk, complaints, evaluation, intake, queries, reports, staff, versions
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal, Unauthorized
 from sunlight.service.services import Services
 
@@ -238,6 +238,50 @@ def get_report_trend(  # type: ignore[no-untyped-def]  # SVG
     return Response(200, "image/svg+xml; charset=utf-8", svg)
 
 
+@app.get("/v1/calendars", summary="The calendar versions, the active one, and the years it leaves uncovered")
+def list_calendars() -> dict[str, Any]:
+    return versions.list_versions("calendar", _principal(), _services())
+
+
+@app.get("/v1/rules", summary="The rule-configuration versions and the active one")
+def list_rules() -> dict[str, Any]:
+    return versions.list_versions("rules", _principal(), _services())
+
+
+@app.get("/v1/calendars/<version>", summary="One calendar version as loaded")
+def get_calendar(version: str) -> dict[str, Any]:
+    return versions.get_version("calendar", version, _principal(), _services())
+
+
+@app.get("/v1/rules/<version>", summary="One rule-configuration version as loaded")
+def get_rules(version: str) -> dict[str, Any]:
+    return versions.get_version("rules", version, _principal(), _services())
+
+
+@app.put("/v1/calendars/<version>", summary="Load a calendar version (supervision office; never edited)")
+def put_calendar(version: str, body: Annotated[dict[str, Any], Body()]) -> Response[dict[str, Any]]:
+    status, view = versions.load_version("calendar", version, body, _principal(), _services())
+    return Response(status, content_types.APPLICATION_JSON, view)
+
+
+@app.put(
+    "/v1/rules/<version>", summary="Load a rule-configuration version (supervision office; never edited)"
+)
+def put_rules(version: str, body: Annotated[dict[str, Any], Body()]) -> Response[dict[str, Any]]:
+    status, view = versions.load_version("rules", version, body, _principal(), _services())
+    return Response(status, content_types.APPLICATION_JSON, view)
+
+
+@app.post("/v1/calendars/<version>/activate", summary="Activate a calendar version; re-judge the open cases")
+def activate_calendar(version: str) -> dict[str, Any]:
+    return versions.activate("calendar", version, _principal(), _services())
+
+
+@app.post("/v1/rules/<version>/activate", summary="Activate a rule configuration; re-judge the open cases")
+def activate_rules(version: str) -> dict[str, Any]:
+    return versions.activate("rules", version, _principal(), _services())
+
+
 @app.get("/v1/openapi.json", summary="This API's OpenAPI description")
 def openapi() -> Response[str]:
     body = app.get_openapi_json_schema(title="Sunlight exchange API", version="1.0.0")
@@ -277,6 +321,16 @@ def _invalid(exc: ValidationError) -> Response[dict[str, Any]]:
 @app.exception_handler(InvalidRecord)
 def _invalid_record(exc: InvalidRecord) -> Response[dict[str, Any]]:
     return _error(422, "InvalidInput", str(exc), problems=[p.as_dict() for p in exc.problems])
+
+
+@app.exception_handler(InvalidCalendar)
+def _invalid_calendar(exc: InvalidCalendar) -> Response[dict[str, Any]]:
+    return _error(422, "InvalidCalendar", str(exc), problems=[p.as_dict() for p in exc.problems])
+
+
+@app.exception_handler(InvalidRuleConfig)
+def _invalid_rules(exc: InvalidRuleConfig) -> Response[dict[str, Any]]:
+    return _error(422, "InvalidRuleConfig", str(exc), problems=[p.as_dict() for p in exc.problems])
 
 
 @logger.inject_lambda_context

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from sunlight.bootstrap import from_environment
 from sunlight.service.services import Services
 from sunlight.service.sweep import sweep
 
 logger = Logger(service="sunlight-sweep")
+metrics = Metrics(namespace="Sunlight", service="sweep")
+UNCOVERED_METRIC = "CalendarUncoveredYears"
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
     report = sweep(services or from_environment()[0]).to_json()
+    uncovered = report["coverage"]["uncovered_years"]
+    # Alarmed on the ops topic: until the office loads the year, clocks there count weekends only.
+    metrics.add_metric(name=UNCOVERED_METRIC, unit=MetricUnit.Count, value=len(uncovered))
+    if uncovered:
+        logger.warning("calendar does not cover the coming days", extra=report["coverage"])
     logger.info("swept", extra=report)
     return report

@@ -80,6 +80,20 @@ function days(n) {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
+// A due date counted across a year whose official holidays are not published yet may still move.
+function dueEl(c, name) {
+  if (!c[name]) return "—";
+  const provisional = c.provisional && c.provisional[name];
+  if (!provisional) return timeEl(c[name]);
+  return h(
+    "span",
+    { class: "due provisional" },
+    timeEl(c[name]),
+    " ",
+    h("small", { class: "provisional-note" }, t("progress.provisional")),
+  );
+}
+
 function stat(value, label, extra = "") {
   return h("div", { class: `stat ${extra}` }, h("b", {}, value), h("span", {}, label));
 }
@@ -107,8 +121,8 @@ function view(c) {
       h("span", { class: "outcome" }, c.outcome ? coded(`outcome.${c.outcome}`) : t("outcome.none")),
     ],
     [t("progress.accepted"), c.accepted_at ? timeEl(c.accepted_at) : "—"],
-    [t("progress.committed_due"), c.committed_due ? timeEl(c.committed_due) : "—"],
-    [t("progress.statutory_due"), c.statutory_due ? timeEl(c.statutory_due) : "—"],
+    [t("progress.committed_due"), dueEl(c, "committed_due")],
+    [t("progress.statutory_due"), dueEl(c, "statutory_due")],
   ].filter(Boolean);
   const parts = [
     h(

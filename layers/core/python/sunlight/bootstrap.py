@@ -12,7 +12,6 @@ import os
 import time
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 import boto3
 from pydantic import BaseModel
@@ -40,25 +39,33 @@ from sunlight.adapters.dynamo import (
 )
 from sunlight.adapters.protect import FieldSealer
 from sunlight.adapters.scores import DynamoArchive, DynamoScoreBook, DynamoTallies
+from sunlight.adapters.settings import DynamoSettings
 from sunlight.adapters.sns import SnsAlertTopics, SnsTexts
-from sunlight.adapters.workflow import StepFunctionsWorkflow
-from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
+from sunlight.adapters.workflow import StepFunctionsRecompute, StepFunctionsWorkflow
+from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.complaints import ComplaintConfig
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.instants import normalised
 from sunlight.notices import NoticeSettings
+from sunlight.service.judgement import ActiveJudgement
 from sunlight.service.services import Services
+from sunlight.settings import StageDefaults
 
 
 class Settings(BaseModel):
-    """What a function needs to know about its deployment, read from its environment."""
+    """What a function needs to know about its deployment, read from its environment.
+
+    The stage's time zone, office hours, region and default rule version (`defaults`) come from
+    `cdk.json` through `StageDefaults`; the calendar and rules in force are the office's active
+    versions in the settings table, read through `ActiveJudgement`.
+    """
 
     stage: str
     tables: dict[str, str]
+    defaults: StageDefaults = StageDefaults()
     state_machine_arn: str = ""
+    recompute_state_machine_arn: str = ""
     data_key: bytes
-    calendar_file: str | None = None
-    rules_file: str | None = None
     complaints_file: str | None = None
     # The local mode's simulated city runs on a simulated clock: start instant and speed-up.
     simulated_start: dt.datetime | None = None
@@ -76,10 +83,10 @@ class Settings(BaseModel):
         return cls(
             stage=env.get("SUNLIGHT_STAGE", "dev"),
             tables={t.logical: env.get(t.env, f"unused-{t.logical}") for t in spec.TABLES},
+            defaults=StageDefaults.from_environment(env),
             state_machine_arn=env.get(spec.STATE_MACHINE_ENV, ""),
+            recompute_state_machine_arn=env.get(spec.RECOMPUTE.env, ""),
             data_key=_data_key(env),
-            calendar_file=env.get("SUNLIGHT_CALENDAR_FILE"),
-            rules_file=env.get("SUNLIGHT_RULES_FILE"),
             complaints_file=env.get("SUNLIGHT_COMPLAINTS_FILE"),
             simulated_start=env.get("SUNLIGHT_SIMULATED_START") or None,
             documents_bucket=env.get(spec.DOCUMENTS_ENV, ""),
@@ -98,8 +105,8 @@ def _data_key(env: dict[str, str]) -> bytes:
 
 def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
     models = make_models(settings.tables, region=boto3.session.Session().region_name)
-    calendar_settings = CalendarSettings.load(settings.calendar_file) if settings.calendar_file else None
-    calendar = WorkCalendar(HolidaySource.chinese_calendar(), calendar_settings)
+    stage = settings.defaults
+    calendar = WorkCalendar(HolidaySource.chinese_calendar(), stage.calendar_settings())
     services = Services(
         catalog=DynamoCatalog(models),
         records=DynamoRecordLog(models),
@@ -107,14 +114,35 @@ def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
         alerts=DynamoAlerts(models),
         workflow=StepFunctionsWorkflow(boto3.client("stepfunctions"), settings.state_machine_arn),
         protector=FieldSealer(settings.data_key),
-        calendar=calendar,
-        config=RuleConfig.load(Path(settings.rules_file)) if settings.rules_file else RuleConfig(),
+        base_calendar=calendar,
+        base_config=RuleConfig(version=stage.rule_config_version),
         now=_clock(settings, calendar),
+        stage=stage,
     )
+    _judging(services, settings)
     _announcing(services, settings)
     _citizens(services, settings, models)
     _evaluation(services, settings, models)
     return services, DynamoPrincipals(models)
+
+
+def _judging(services: Services, settings: Settings) -> None:
+    """The office's active calendar and rules, cached, where the function has the settings table."""
+    table = settings.tables["settings"]
+    if table.startswith("unused-"):
+        return
+    store = DynamoSettings(boto3.client("dynamodb"), table, boto3.resource("dynamodb"))
+    services.versions = store
+    services.judgements = ActiveJudgement(
+        store,
+        settings.defaults.calendar_settings(),
+        services.base_config,
+        settings.defaults.settings_cache_seconds,
+    )
+    if settings.recompute_state_machine_arn:
+        services.recompute_jobs = StepFunctionsRecompute(
+            boto3.client("stepfunctions"), settings.recompute_state_machine_arn
+        )
 
 
 def _announcing(services: Services, settings: Settings) -> None:
@@ -140,7 +168,9 @@ def _citizens(services: Services, settings: Settings, models: Models) -> None:
     if not tables["throttle"].startswith("unused-"):
         services.throttle = DynamoThrottle(make_throttle_model(tables["throttle"], region))
     services.complaint_config = (
-        ComplaintConfig.load(settings.complaints_file) if settings.complaints_file else ComplaintConfig()
+        ComplaintConfig.load(settings.complaints_file)
+        if settings.complaints_file
+        else ComplaintConfig(default_region_code=settings.defaults.city_region_code)
     )
 
 

@@ -9,6 +9,7 @@ variables named by `Table.env` and `STATE_MACHINE_ENV`.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -68,8 +69,16 @@ CASES = Table(
             purpose="deadline sweep: open cases whose next warning/yellow/red moment is due "
             "(sparse: only cases with a next due moment carry due_shard)",
         ),
+        Index(
+            "open-index",
+            Key("open_shard"),
+            Key("case_no"),
+            purpose="every open case, in pages per shard, for re-judging them under a newly activated "
+            "calendar or rule configuration (sparse: a concluded case carries no open_shard)",
+        ),
     ),
-    purpose="the current view of each case (stage, clock, next due moment, workflow task token)",
+    purpose="the current view of each case (stage, clock, next due moment, workflow task token, the "
+    "judgement it was last checked under, its notes)",
 )
 RECORDS = Table(
     "records",
@@ -160,6 +169,13 @@ SCORES = Table(
     "ledger of each source of facts (ledger#<id>), the scoring standard's versions (standard) and the "
     "scores each version made per month (score#<period>)",
 )
+SETTINGS = Table(
+    "settings",
+    Key("id"),
+    purpose="the supervision office's versioned calendars and rule configurations (immutable versions), "
+    "and the active judgement (calendar + rules + generation), read by every function through a cached "
+    "provider",
+)
 TABLES: tuple[Table, ...] = (
     CATALOG,
     CASES,
@@ -171,6 +187,7 @@ TABLES: tuple[Table, ...] = (
     COMPLAINTS,
     THROTTLE,
     SCORES,
+    SETTINGS,
 )
 
 
@@ -183,6 +200,7 @@ class Function:
     timeout_s: int = 29
     tables: tuple[str, ...] = ()
     starts_workflow: bool = False
+    starts_recompute: bool = False  # starts the recompute workflow when a version is activated
     schedule_minutes: int | None = None  # run by an EventBridge schedule at this rate (config may override)
     # Or run at fixed times: an EventBridge cron expression in UTC, 6 fields ("cron(0 18 * * ? *)" is
     # 02:00 in Asia/Shanghai); config may override. A function has at most one of the two.
@@ -200,8 +218,19 @@ FUNCTIONS: tuple[Function, ...] = (
         "api",
         "api.handler.handler",
         "the exchange API behind API Gateway",
-        tables=("catalog", "cases", "records", "alerts", "staff", "counters", "complaints", "scores"),
+        tables=(
+            "catalog",
+            "cases",
+            "records",
+            "alerts",
+            "staff",
+            "counters",
+            "complaints",
+            "scores",
+            "settings",
+        ),
         starts_workflow=True,
+        starts_recompute=True,
         writes_documents=True,
     ),
     Function(
@@ -217,7 +246,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "rule_check.handler.handler",
         "folds a case and stores its alerts (texting and writing directives for new ones), for each step of "
         "the case workflow",
-        tables=("catalog", "cases", "records", "alerts", "staff", "counters", "scores"),
+        tables=("catalog", "cases", "records", "alerts", "staff", "counters", "scores", "settings"),
         timeout_s=60,
         sends_text=True,
         writes_documents=True,
@@ -228,7 +257,7 @@ FUNCTIONS: tuple[Function, ...] = (
         "the deadline sweep: checks the cases whose next moment is due, sends held-back text alerts",
         1024,
         300,
-        ("catalog", "cases", "records", "alerts", "staff", "counters", "complaints", "scores"),
+        ("catalog", "cases", "records", "alerts", "staff", "counters", "complaints", "scores", "settings"),
         schedule_minutes=5,
         sends_text=True,
         writes_documents=True,
@@ -237,7 +266,17 @@ FUNCTIONS: tuple[Function, ...] = (
         "public",
         "public.handler.handler",
         "the citizens' public API: service guide, case progress, complaints, rankings (no key, throttled)",
-        tables=("catalog", "cases", "records", "alerts", "complaints", "throttle", "counters", "scores"),
+        tables=(
+            "catalog",
+            "cases",
+            "records",
+            "alerts",
+            "complaints",
+            "throttle",
+            "counters",
+            "scores",
+            "settings",
+        ),
         sends_text=True,
     ),
     Function(
@@ -255,16 +294,75 @@ FUNCTIONS: tuple[Function, ...] = (
         "the nightly scoring: recompute the tallies from the log and report drift, score the open months",
         1024,
         900,
-        ("catalog", "cases", "records", "alerts", "complaints", "scores"),
+        ("catalog", "cases", "records", "alerts", "complaints", "scores", "settings"),
         schedule_cron="cron(0 18 * * ? *)",  # 02:00 Asia/Shanghai, when no department is reporting
+    ),
+    Function(
+        "recompute",
+        "recompute.handler.handler",
+        "re-judges a page of open cases under the active calendar and rules after an activation (a step "
+        "of the recompute workflow)",
+        1024,
+        900,
+        ("catalog", "cases", "records", "alerts", "staff", "counters", "scores", "settings"),
+        sends_text=True,
+        writes_documents=True,
     ),
 )
 
-STATE_MACHINE_FILE = ROOT / "statemachines" / "approval_case.asl.json"
-STATE_MACHINE_NAME = "approval-case"
-STATE_MACHINE_ENV = "SUNLIGHT_STATE_MACHINE_ARN"
-# ${...} placeholders in the ASL file and the function whose ARN fills each.
-STATE_MACHINE_SUBSTITUTIONS = {"RuleCheckFunctionArn": "rule_check", "ParkFunctionArn": "park"}
+
+@dataclass(frozen=True)
+class StateMachine:
+    """A Standard state machine from its ASL file; `substitutions` maps each ${...} placeholder of the
+    file to the function whose ARN fills it; functions that start it are told its ARN in `env`."""
+
+    name: str
+    file: Path
+    env: str
+    substitutions: dict[str, str]
+    purpose: str = ""
+
+
+APPROVAL_CASE = StateMachine(
+    "approval-case",
+    ROOT / "statemachines" / "approval_case.asl.json",
+    "SUNLIGHT_STATE_MACHINE_ARN",
+    {"RuleCheckFunctionArn": "rule_check", "ParkFunctionArn": "park"},
+    "one execution per approval case: check on every record, park until the next",
+)
+RECOMPUTE = StateMachine(
+    "recompute",
+    ROOT / "statemachines" / "recompute.asl.json",
+    "SUNLIGHT_RECOMPUTE_STATE_MACHINE_ARN",
+    {"RecomputeFunctionArn": "recompute"},
+    "one execution per activation: every open case re-judged, page by page, over the open-index shards "
+    "in a bounded-concurrency map",
+)
+STATE_MACHINES: tuple[StateMachine, ...] = (APPROVAL_CASE, RECOMPUTE)
+
+# The approval-case machine under its earlier names.
+STATE_MACHINE_FILE = APPROVAL_CASE.file
+STATE_MACHINE_NAME = APPROVAL_CASE.name
+STATE_MACHINE_ENV = APPROVAL_CASE.env
+STATE_MACHINE_SUBSTITUTIONS = APPROVAL_CASE.substitutions
+OPEN_SHARDS = 8  # partitions of the open-index; the recompute map runs one branch per shard
+
+
+def open_shard(case_no: str) -> str:
+    """The open-index partition of a case ("0".."7"), spread by a checksum of its number."""
+    return str(zlib.crc32(case_no.encode()) % OPEN_SHARDS)
+
+
+def starts(function: Function) -> tuple[StateMachine, ...]:
+    """The state machines a function starts (their ARNs in its environment, start rights in its role)."""
+    return tuple(
+        machine
+        for machine, flag in (
+            (APPROVAL_CASE, function.starts_workflow),
+            (RECOMPUTE, function.starts_recompute),
+        )
+        if flag
+    )
 
 
 @dataclass(frozen=True)
@@ -326,6 +424,26 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/reports/{scope}/trend", "any", "a trend chart of one figure per unit (SVG)"),
     Route("GET", "/public/rankings", "public", "departments' scores and ranks for a period (published)"),
     Route("GET", "/public/trend", "public", "the city's on-time and early-completion rates by month (SVG)"),
+    Route(
+        "GET", "/v1/calendars", "any", "the calendar versions, the active one and what it leaves uncovered"
+    ),
+    Route("GET", "/v1/calendars/{version}", "any", "one calendar version as loaded"),
+    Route("PUT", "/v1/calendars/{version}", "office", "load a calendar version (immutable)"),
+    Route(
+        "POST",
+        "/v1/calendars/{version}/activate",
+        "office",
+        "make a calendar version active; re-judge open cases",
+    ),
+    Route("GET", "/v1/rules", "any", "the rule-configuration versions and the active one"),
+    Route("GET", "/v1/rules/{version}", "any", "one rule-configuration version as loaded"),
+    Route("PUT", "/v1/rules/{version}", "office", "load a rule-configuration version (immutable)"),
+    Route(
+        "POST",
+        "/v1/rules/{version}/activate",
+        "office",
+        "make a rule configuration active; re-judge open cases",
+    ),
 )
 MAX_BATCH = 500
 BINARY_MEDIA_TYPES = (

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
@@ -28,7 +28,15 @@ from sunlight.domain.catalog import Item
 from sunlight.domain.lifecycle import Delivery
 from sunlight.domain.records import to_exchange_json
 from sunlight.notices import StaffMember
-from sunlight.service.ports import AlertFilter, AlertPage, CaseRow, ConcurrentAppend, DueCases, StoredRecord
+from sunlight.service.ports import (
+    AlertFilter,
+    AlertPage,
+    CaseRow,
+    ConcurrentAppend,
+    DueCases,
+    OpenPage,
+    StoredRecord,
+)
 from sunlight.service.principal import Principal
 from sunlight.service.stored import chain_hash
 
@@ -79,6 +87,11 @@ def make_models(names: dict[str, str], region: str | None = None) -> Models:
         due_shard = UnicodeAttribute(hash_key=True)
         next_due = NumberAttribute(range_key=True)
 
+    class OpenIndex(GlobalSecondaryIndex["CaseModel"]):
+        Meta = index("open-index")
+        open_shard = UnicodeAttribute(hash_key=True)
+        case_no = UnicodeAttribute(range_key=True)
+
     class CaseModel(Model):
         Meta = meta("cases")
         case_no = UnicodeAttribute(hash_key=True)
@@ -96,7 +109,10 @@ def make_models(names: dict[str, str], region: str | None = None) -> Models:
         due_shard = UnicodeAttribute(null=True)
         summary = UnicodeAttribute(null=True)
         query_hash = UnicodeAttribute(null=True)
+        open_shard = UnicodeAttribute(null=True)
+        notes = ListAttribute(of=UnicodeAttribute, null=True)  # JSON of each note, oldest first
         due_index = DueIndex()
+        open_index = OpenIndex()
 
     class RecordModel(Model):
         Meta = meta("records")
@@ -331,7 +347,23 @@ class DynamoCases:
             ]
         else:
             actions += [m.next_due.remove(), m.due_shard.remove()]
+        # Only an open case can be judged differently by a new calendar or rule version.
+        actions.append(
+            m.open_shard.set(spec.open_shard(row.case_no)) if row.outcome is None else m.open_shard.remove()
+        )
         m(row.case_no).update(actions=actions)
+
+    def add_note(self, case_no: str, note: dict[str, Any]) -> None:
+        m = self._model
+        text = json.dumps(note, ensure_ascii=False)
+        m(case_no).update(actions=[m.notes.set((m.notes | []).append([text]))])
+
+    def open_page(self, shard: str, cursor: str | None, limit: int) -> OpenPage:
+        start = {"open_shard": {"S": shard}, "case_no": {"S": cursor}} if cursor else None
+        found = self._model.open_index.query(shard, limit=limit, last_evaluated_key=start)
+        case_nos = [row.case_no for row in found]
+        more = found.last_evaluated_key is not None and len(case_nos) >= limit
+        return OpenPage(case_nos, case_nos[-1] if more and case_nos else None)
 
 
 def due_shard(case_no: str) -> str:
@@ -355,6 +387,7 @@ def _row(item: Any) -> CaseRow:
         next_due=dt.datetime.fromtimestamp(item.next_due, dt.UTC) if item.next_due is not None else None,
         summary=json.loads(item.summary) if item.summary else {},
         query_hash=item.query_hash,
+        notes=[json.loads(n) for n in item.notes or []],
     )
 
 

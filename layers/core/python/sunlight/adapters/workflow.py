@@ -33,3 +33,24 @@ class StepFunctionsWorkflow:
                 return False
             raise
         return True
+
+
+class StepFunctionsRecompute:
+    """The recompute workflow: one execution per activation, named by its generation (started once)."""
+
+    def __init__(self, client: Any, state_machine_arn: str) -> None:
+        self._client, self._arn = client, state_machine_arn
+
+    def start(self, generation: int, shards: list[str]) -> str:
+        name = f"generation-{generation}"
+        try:
+            answer = self._client.start_execution(
+                stateMachineArn=self._arn,
+                name=name,
+                input=json.dumps({"generation": generation, "shards": shards}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ExecutionAlreadyExists":
+                raise
+            return f"{self._arn.replace(':stateMachine:', ':execution:')}:{name}"
+        return str(answer["executionArn"])

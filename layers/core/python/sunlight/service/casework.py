@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sunlight.domain.lifecycle import case_clock, fold
+from sunlight.domain.calendar import WorkCalendar
+from sunlight.domain.lifecycle import case_clock, due_change_note, due_instants, fold
 from sunlight.domain.rules import evaluate, next_due
 from sunlight.domain.tally import case_handler
 from sunlight.service.alert_lifecycle import Create, plan_sync
@@ -16,8 +17,13 @@ from sunlight.service.stored import load_log
 from sunlight.service.tallying import tally_case
 
 
-def check_case(case_no: str, services: Services) -> dict[str, Any]:
-    """Fold the case's whole log, store its alerts, and record how far the check got."""
+def check_case(case_no: str, services: Services, at_least: int = 0) -> dict[str, Any]:
+    """Fold the case's whole log, store its alerts, and record how far the check got.
+
+    The case is judged under the active calendar and rules, never under older ones than it was last
+    judged by (nor than generation `at_least`); when they differ from last time and its due instants
+    moved, a note on the case says so.
+    """
     row = services.cases.get(case_no)
     if row is None:
         raise NotFound(f"case {case_no} is not known")
@@ -25,10 +31,12 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
     item = services.catalog.get(row.item_code)
     if item is None:
         raise NotFound(f"item {row.item_code} of case {case_no} is not in the catalogue")
+    judgement = services.judgement(max(at_least, row.judged_generation))
+    calendar, config = judgement.calendar, judgement.rules
     now = services.now()
     state = fold(log.deliveries, tuple(item.stages))
-    clock = case_clock(state, item, services.calendar, services.config, now)
-    alerts = evaluate(state, item, services.calendar, services.config, now, clock)
+    clock = case_clock(state, item, calendar, config, now)
+    alerts = evaluate(state, item, calendar, config, now, clock)
     handler_id = case_handler(state)
     stored = [
         {
@@ -43,17 +51,25 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
     changed, created = apply_sync(case_no, stored, now, state.closed_at, services)
     announce(created, services, now)
     row.stage, row.outcome, row.checked_count = state.current_stage, state.outcome, len(log)
-    row.next_due = next_due(state, item, services.calendar, services.config, now, clock)
+    row.next_due = next_due(state, item, calendar, config, now, clock)
     if state.accept is not None and state.accept.query_code:
         row.query_hash = services.protector.keyed_hash(state.accept.query_code)
+    before = row.summary
     row.summary = {
         "item_name": item.name,
         "accepted_at": clock.started_at.isoformat() if clock else None,
         "committed_due": clock.committed_due.isoformat() if clock else None,
         "statutory_due": clock.statutory_due.isoformat() if clock else None,
         "active_alerts": sum(1 for a in alerts if a.status == "active"),
+        "calendar_version": calendar.version,
+        "rules_version": config.version,
+        "generation": judgement.generation,
+        "due": due_instants(clock) if clock else {},
     }
     services.cases.save_check(row)
+    noted = clock is not None and _note_recomputation(
+        row.case_no, before, row.summary, calendar, services, now
+    )
     tally_case(case_no, services, state, clock)
     return {
         "case_no": case_no,
@@ -61,7 +77,36 @@ def check_case(case_no: str, services: Services) -> dict[str, Any]:
         "checked_records": len(log),
         "alerts": len(alerts),
         "changed": changed,
+        "noted": noted,
     }
+
+
+def _note_recomputation(
+    case_no: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    calendar: WorkCalendar,
+    services: Services,
+    now: dt.datetime,
+) -> bool:
+    """Say on the case that its due instants moved because the calendar or the rules changed."""
+    if not before.get("due"):
+        return False  # judged for the first time, or before its clock started: nothing moved
+    changed = [
+        f"{kind} {after[key]}"
+        for kind, key in (("calendar", "calendar_version"), ("rules", "rules_version"))
+        if before.get(key) != after[key]
+    ]
+    if not changed:
+        return False
+    note = due_change_note(before["due"], after["due"], " and ".join(changed), calendar)
+    if note is None:
+        return False
+    services.cases.add_note(
+        case_no,
+        {"at": now.isoformat(timespec="seconds"), "text": note, "generation": after["generation"]},
+    )
+    return True
 
 
 def apply_sync(

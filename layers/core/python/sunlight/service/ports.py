@@ -42,6 +42,13 @@ class CaseRow:
     next_due: dt.datetime | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     query_hash: str | None = None  # keyed hash of the applicant's query code, for the public look-up
+    # What the system said about the case over time (e.g. due instants recomputed), oldest first.
+    notes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def judged_generation(self) -> int:
+        """The activation generation the case was last judged under (0: the stage's defaults)."""
+        return int(self.summary.get("generation", 0))
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,14 @@ class RecordLog(Protocol):
 
 
 @dataclass(frozen=True)
+class OpenPage:
+    """A page of one shard of the open cases, and where the next page starts (None: the last)."""
+
+    case_nos: list[str]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
 class DueCases:
     """The cases whose next due moment has come, and how many index items reading them cost."""
 
@@ -99,6 +114,13 @@ class CaseStore(Protocol):
         ...
 
     def save_check(self, row: CaseRow) -> None: ...
+    def add_note(self, case_no: str, note: dict[str, Any]) -> None:
+        """Append a note to the case's notes (never rewritten)."""
+        ...
+
+    def open_page(self, shard: str, cursor: str | None, limit: int) -> OpenPage:
+        """Up to `limit` open cases of one shard of the open index, after `cursor`."""
+        ...
 
 
 class AlertStore(Protocol):

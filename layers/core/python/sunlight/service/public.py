@@ -168,8 +168,15 @@ def citizen_case(row: CaseRow, item: Item, services: Services) -> dict[str, Any]
     log = load_log(row.case_no, services)
     state = fold(log.deliveries, tuple(item.stages))
     now = services.now()
-    clock = case_clock(state, item, services.calendar, services.config, now)
+    judgement = services.judgement(row.judged_generation)
+    calendar = judgement.calendar
+    clock = case_clock(state, item, calendar, judgement.rules, now)
     stage = state.current_stage
+    # A due date counted across a year whose official holidays are not loaded yet may still move.
+    provisional = {
+        name: bool(clock and calendar.uncovered_years_between(clock.started_at, getattr(clock, name)))
+        for name in ("committed_due", "statutory_due")
+    }
     return {
         "case_no": row.case_no,
         "item_name": item.name,
@@ -180,6 +187,9 @@ def citizen_case(row: CaseRow, item: Item, services: Services) -> dict[str, Any]
         "accepted_at": _iso(clock.started_at) if clock else None,
         "committed_due": _iso(clock.committed_due) if clock else None,
         "statutory_due": _iso(clock.statutory_due) if clock else None,
+        "provisional": provisional,
+        "uncovered_years": clock.uncovered_years if clock else [],
+        "calendar_version": calendar.version,
         "elapsed_working_days": round(clock.elapsed_working_days, 2) if clock else None,
         "remaining_working_days": round(clock.remaining_working_days, 2) if clock else None,
         "pauses": _pauses(state, now, services),

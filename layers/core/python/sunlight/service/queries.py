@@ -12,6 +12,7 @@ from sunlight.service.ports import AlertFilter, AlertPage
 from sunlight.service.principal import Forbidden, NotFound, Principal
 from sunlight.service.services import Services
 from sunlight.service.stored import chain_intact, load_log
+from sunlight.service.versions import operational_notices
 
 MAX_PAGE = 200
 
@@ -28,8 +29,10 @@ def case_view(case_no: str, principal: Principal, services: Services) -> dict[st
     log = load_log(case_no, services, stored)
     state = fold(log.deliveries, tuple(item.stages))
     now = services.now()
-    clock = case_clock(state, item, services.calendar, services.config, now)
-    due = next_due(state, item, services.calendar, services.config, now, clock)
+    judgement = services.judgement(row.judged_generation)
+    calendar, config = judgement.calendar, judgement.rules
+    clock = case_clock(state, item, calendar, config, now)
+    due = next_due(state, item, calendar, config, now, clock)
     return {
         "case_no": case_no,
         "item": {"item_code": item.item_code, "name": item.name},
@@ -50,7 +53,12 @@ def case_view(case_no: str, principal: Principal, services: Services) -> dict[st
             "chain_intact": chain_intact(stored),
             "head": max(stored, key=lambda s: s.arrival).hash if stored else None,
         },
-        "notes": state.notes,
+        "judged_under": {
+            "calendar_version": calendar.version,
+            "rules_version": config.version,
+            "generation": judgement.generation,
+        },
+        "notes": [{"at": None, "text": text} for text in state.notes] + row.notes,
         "as_of": now.isoformat(),
     }
 
@@ -81,7 +89,10 @@ def alerts(principal: Principal, params: dict[str, str], services: Services) -> 
     )
     limit = max(1, min(int(params.get("limit", "50")), MAX_PAGE))
     page: AlertPage = services.alerts.query(flt, params.get("cursor"), limit)
-    return {"alerts": page.alerts, "cursor": page.cursor}
+    answer: dict[str, Any] = {"alerts": page.alerts, "cursor": page.cursor}
+    if principal.role == "office":
+        answer["notices"] = operational_notices(services)
+    return answer
 
 
 def catalogue(services: Services) -> dict[str, Any]:

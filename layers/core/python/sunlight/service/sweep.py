@@ -17,6 +17,7 @@ from sunlight.service.announce import send_held_texts
 from sunlight.service.casework import check_case
 from sunlight.service.complaints import check_complaint, due_complaints
 from sunlight.service.services import Services
+from sunlight.service.versions import coverage
 
 logger = Logger(service="sunlight-sweep", child=True)
 
@@ -29,6 +30,7 @@ class SweepReport:
     changed: int
     failed: list[str] = field(default_factory=list)
     texts_sent: int = 0
+    coverage: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,6 +39,7 @@ class SweepReport:
             "checked": self.checked,
             "changed": self.changed,
             "failed": self.failed,
+            "coverage": self.coverage,
         }
 
 
@@ -56,6 +59,7 @@ def sweep(services: Services) -> SweepReport:
     _sweep_complaints(services, report)
     if services.texts is not None:
         report.texts_sent = send_held_texts(services.alerts.held(now), services, now)
+    report.coverage = coverage(services, now)
     return report
 
 
