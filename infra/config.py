@@ -11,8 +11,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sunlight import spec
+from sunlight.settings import StageDefaults
 
 STAGES_CONTEXT_KEY = "sunlight:stages"
 DEFAULT_STAGE = "dev"
@@ -40,6 +41,10 @@ def check_cron(expression: str) -> str:
     if (day_of_month == "?") == (day_of_week == "?"):
         raise ValueError(f"{expression!r}: exactly one of day-of-month and day-of-week must be '?'")
     return expression
+
+
+# StageDefaults field -> the StageConfig field (cdk.json key) it comes from, where the names differ.
+_STAGE_FIELD = {"coverage_days": "calendar_coverage_days"}
 
 
 class ConfigError(ValueError):
@@ -101,6 +106,12 @@ class StageConfig(_Model):
     time_zone: str = "Asia/Shanghai"
     office_hours: tuple[str, str]
     rule_config_version: str
+    # How long a function trusts its cached copy of the office's active calendar and rules (seconds):
+    # an activation reaches every function within this time.
+    settings_cache_seconds: int = Field(default=60, ge=1, le=300)
+    # The sweep warns (metric CalendarUncoveredYears, alarmed) while the active calendar leaves any of
+    # the next this-many days uncovered.
+    calendar_coverage_days: int = Field(default=60, ge=1, le=366)
     sms_sender: str
     departments: tuple[Department, ...] = Field(min_length=1)
     # Default per-method throttle of the API stage, and the stricter one of the public route.
@@ -145,9 +156,31 @@ class StageConfig(_Model):
     def _hh_mm(cls, value: tuple[str, str]) -> tuple[str, str]:
         for text in value:
             hours, _, minutes = text.partition(":")
-            if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            if not (
+                len(text) == 5
+                and hours.isdigit()
+                and minutes.isdigit()
+                and int(hours) < 24
+                and int(minutes) < 60
+            ):
                 raise ValueError(f"office hours must be HH:MM, got {text!r}")
         return value
+
+    @model_validator(mode="after")
+    def _valid_defaults(self) -> StageConfig:
+        # time_zone (a known IANA zone), office_hours (HH:MM, closing after opening) and the rest are
+        # checked by the very model every function reads them back with at cold start.
+        try:
+            self.defaults()
+        except ValidationError as error:
+            raise ValueError(
+                "; ".join(
+                    f"{_STAGE_FIELD.get(str(e['loc'][0]), e['loc'][0]) if e['loc'] else 'office_hours'}: "
+                    f"{e['msg'].removeprefix('Value error, ')}"
+                    for e in error.errors()
+                )
+            ) from None
+        return self
 
     @model_validator(mode="after")
     def _unique_departments(self) -> StageConfig:
@@ -162,6 +195,18 @@ class StageConfig(_Model):
         if not self.portal_cdn and (self.portal_domain or self.portal_web_acl_arn):
             raise ValueError("portal_domain and portal_web_acl_arn need portal_cdn: true")
         return self
+
+    def defaults(self) -> StageDefaults:
+        """The stage's settings as every function receives them (`StageDefaults.to_environment`)."""
+        return StageDefaults(
+            time_zone=self.time_zone,
+            office_hours=self.office_hours,
+            city_region_code=self.city_region_code,
+            rule_config_version=self.rule_config_version,
+            settings_cache_seconds=self.settings_cache_seconds,
+            coverage_days=self.calendar_coverage_days,
+            sms_sender=self.sms_sender,
+        )
 
     @property
     def in_china(self) -> bool:

@@ -26,9 +26,10 @@ def function_name(stage: str, function: spec.Function) -> str:
     return f"{prefix(stage)}-{function.logical.replace('_', '-')}"
 
 
-def state_machine_name(stage: str) -> str:
-    """Fixed, so functions can be given its ARN without a reference to it (no dependency cycle)."""
-    return f"{prefix(stage)}-{spec.STATE_MACHINE_NAME}"
+def state_machine_name(stage: str, machine: spec.StateMachine = spec.APPROVAL_CASE) -> str:
+    """`sunlight-<stage>-<machine.name>`. Fixed, so functions can be given its ARN without a reference
+    to it (no dependency cycle: a machine invokes functions, and functions start machines)."""
+    return f"{prefix(stage)}-{machine.name}"
 
 
 def api_name(stage: str) -> str:

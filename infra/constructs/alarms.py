@@ -1,6 +1,6 @@
 """Operations alarms and the encrypted "ops" topic they notify.
 
-One alarm each on: every function's Errors and Throttles, the state machine's failed and timed-out
+One alarm each on: every function's Errors and Throttles, every state machine's failed and timed-out
 executions, the API's 5XX responses, every table's throttled requests, and the depth of every
 scheduled function's dead-letter queue (a run that failed for good). Any datapoint at or
 above the threshold in a 5-minute period alarms; missing data (no traffic) is fine.
@@ -8,6 +8,10 @@ above the threshold in a 5-minute period alarms; missing data (no traffic) is fi
 And one on the nightly scoring's `TallyDrift` metric: the number of counts that its full recompute
 from the log found different from the running tallies. Any drift in a day alarms; a day without a
 run (no datapoint) does not, as the scoring's own errors and dead-letter queue alarm for that.
+
+And one on the sweep's `CalendarUncoveredYears`: the number of years, among those the next
+`calendar_coverage_days` days touch, that the active calendar does not cover (no official holidays
+loaded). Any in a day alarms, so the office loads next year's calendar in time; no datapoint does not.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
+from sunlight import spec
 
 from infra import names
 from infra.config import StageConfig
@@ -39,6 +44,14 @@ DRIFT_NAMESPACE = "Sunlight"
 DRIFT_METRIC = "TallyDrift"
 DRIFT_DIMENSIONS = {"service": DRIFT_FUNCTION}
 DRIFT_PERIOD = Duration.days(1)
+# The metric functions/sweep/handler.py emits with Metrics(namespace="Sunlight", service="sweep").
+COVERAGE_FUNCTION = "sweep"
+COVERAGE_NAMESPACE = "Sunlight"
+COVERAGE_METRIC = "CalendarUncoveredYears"
+COVERAGE_DIMENSIONS = {"service": COVERAGE_FUNCTION}
+# A day, like the drift's: the warning comes calendar_coverage_days ahead, and a day's maximum does not
+# flap between sweep runs whatever the stage's sweep_minutes.
+COVERAGE_PERIOD = Duration.days(1)
 CLOUDWATCH = "cloudwatch.amazonaws.com"
 # The operations Sunlight's adapters issue (sunlight.adapters.dynamo). An alarm is billed per metric it
 # combines, so the list is not every DynamoDB operation; add one here when an adapter starts using it.
@@ -99,9 +112,21 @@ class Alarms(Construct):
         for logical, function in compute.functions.items():
             self._alarm(logical, "errors", function.metric_errors(period=PERIOD, statistic="Sum"))
             self._alarm(logical, "throttles", function.metric_throttles(period=PERIOD, statistic="Sum"))
-        machine = workflows.state_machine
-        self._alarm("approval-case", "failed", machine.metric_failed(period=PERIOD, statistic="Sum"))
-        self._alarm("approval-case", "timed-out", machine.metric_timed_out(period=PERIOD, statistic="Sum"))
+        for machine in spec.STATE_MACHINES:
+            executions = workflows.state_machines[machine.name]
+            subject = f"{machine.name} executions"
+            self._alarm(
+                machine.name,
+                "failed",
+                executions.metric_failed(period=PERIOD, statistic="Sum"),
+                description=f"Sunlight {self._stage}: {subject} failed in the last 5 minutes",
+            )
+            self._alarm(
+                machine.name,
+                "timed-out",
+                executions.metric_timed_out(period=PERIOD, statistic="Sum"),
+                description=f"Sunlight {self._stage}: {subject} timed out in the last 5 minutes",
+            )
         self._alarm("api", "5xx", api.rest_api.metric_server_error(period=PERIOD, statistic="Sum"))
         for logical, table in data.tables.items():
             throttled = table.metric_throttled_requests_for_operations(
@@ -115,6 +140,8 @@ class Alarms(Construct):
             self._alarm(f"{logical}-dlq", "messages", depth)
         if DRIFT_FUNCTION in compute.functions:
             self._drift_alarm()
+        if COVERAGE_FUNCTION in compute.functions:
+            self._coverage_alarm(config)
         CfnOutput(self, "OpsTopicArn", value=self.topic.topic_arn, description="alarms publish here")
 
     def _drift_alarm(self) -> None:
@@ -133,6 +160,25 @@ class Alarms(Construct):
             comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             description=f"Sunlight {self._stage}: the nightly scoring found tallies that disagree with the "
             "log in the last day (its log has the first drifted counts)",
+        )
+
+    def _coverage_alarm(self, config: StageConfig) -> None:
+        uncovered = cloudwatch.Metric(
+            namespace=COVERAGE_NAMESPACE,
+            metric_name=COVERAGE_METRIC,
+            dimensions_map=COVERAGE_DIMENSIONS,
+            period=COVERAGE_PERIOD,
+            statistic="Maximum",
+        )
+        self._alarm(
+            COVERAGE_FUNCTION,
+            "calendar-uncovered",
+            uncovered,
+            threshold=0,
+            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            description=f"Sunlight {self._stage}: the active calendar does not cover the next "
+            f"{config.calendar_coverage_days} days (a year without its official holidays); load and "
+            "activate the next calendar version (GET /v1/calendars shows what is uncovered)",
         )
 
     def _alarm(

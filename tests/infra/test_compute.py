@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, Environment, Stack
-from sunlight import spec
+from sunlight import settings, spec
 
 from infra import names
 from infra.config import StageConfig
@@ -19,7 +19,14 @@ from infra.constructs.data import Data
 from infra.constructs.documents import Documents
 from infra.constructs.topics import AlertTopics
 from tests.infra.cfn import as_list, ref_id, referenced_ids, render
-from tests.infra.conftest import Synthesis
+from tests.infra.conftest import (
+    VARIANT_CACHE_SECONDS,
+    VARIANT_CITY,
+    VARIANT_COVERAGE_DAYS,
+    VARIANT_OFFICE_HOURS,
+    VARIANT_TIME_ZONE,
+    Synthesis,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -82,23 +89,86 @@ def test_function_environment_names_the_tables_by_their_physical_names(
     assert variables["POWERTOOLS_SERVICE_NAME"] == "sunlight"
 
 
+@pytest.mark.parametrize("machine", spec.STATE_MACHINES, ids=lambda m: m.name)
 @pytest.mark.parametrize("function", spec.FUNCTIONS, ids=lambda f: f.logical)
-def test_workflow_functions_know_the_state_machine_by_name(
-    synthesis: Synthesis, function: spec.Function
+def test_functions_know_the_state_machines_they_start_by_name(
+    synthesis: Synthesis, function: spec.Function, machine: spec.StateMachine
 ) -> None:
     variables = _function(synthesis, function)["Properties"]["Environment"]["Variables"]
-    if not function.starts_workflow:
-        assert spec.STATE_MACHINE_ENV not in variables
+    statements = _role_statements(synthesis, function)
+    machine_arn = (
+        f":states:cn-north-1:<AWS::AccountId>:stateMachine:{names.state_machine_name('dev', machine)}"
+    )
+    executions = f":states:cn-north-1:<AWS::AccountId>:execution:{names.state_machine_name('dev', machine)}:*"
+    granted = {
+        (a, render(r)) for s in statements for a in as_list(s["Action"]) for r in as_list(s["Resource"])
+    }
+    on_machine = {a for a, r in granted if r.endswith(machine_arn)}
+    on_executions = {a for a, r in granted if r.endswith(executions)}
+    if machine not in spec.starts(function):
+        assert machine.env not in variables
+        assert not on_machine and not on_executions
         return
-    arn = render(variables[spec.STATE_MACHINE_ENV])
-    assert arn.endswith(f":states:cn-north-1:<AWS::AccountId>:stateMachine:{names.state_machine_name('dev')}")
-    actions = {a for s in _role_statements(synthesis, function) for a in as_list(s["Action"])}
-    assert {
-        "states:StartExecution",
-        "states:SendTaskSuccess",
-        "states:SendTaskFailure",
-        "states:DescribeExecution",
-    } <= actions
+    assert render(variables[machine.env]).endswith(machine_arn)
+    assert "states:StartExecution" in on_machine
+    assert on_executions == {"states:DescribeExecution"}
+    waits_for_tokens = ".waitForTaskToken" in machine.file.read_text(encoding="utf-8")
+    assert ({"states:SendTaskSuccess", "states:SendTaskFailure"} <= on_machine) == waits_for_tokens
+
+
+def test_the_api_starts_both_workflows_and_park_only_the_case_workflow() -> None:
+    by_name = {f.logical: f for f in spec.FUNCTIONS}
+    assert spec.starts(by_name["api"]) == (spec.APPROVAL_CASE, spec.RECOMPUTE)
+    assert spec.starts(by_name["park"]) == (spec.APPROVAL_CASE,)
+    assert spec.starts(by_name["recompute"]) == ()
+
+
+def _settings_variables(variables: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in variables.items() if k in set(settings.ENVIRONMENT.values())}
+
+
+@pytest.mark.parametrize("function", spec.FUNCTIONS, ids=lambda f: f.logical)
+def test_every_function_gets_the_stage_settings_and_nothing_unread(
+    synthesis: Synthesis, function: spec.Function
+) -> None:
+    """The stage's settings as StageDefaults reads them, the stage, Powertools' two; nothing else
+    besides the resources (tables, data key, machines, bucket, topics) the function is told about."""
+    variables = _function(synthesis, function)["Properties"]["Environment"]["Variables"]
+    assert _settings_variables(variables) == synthesis.config.defaults().to_environment()
+    resources = {t.env for t in spec.TABLES} | {m.env for m in spec.STATE_MACHINES}
+    resources |= {"SUNLIGHT_DATA_KEY_SECRET_ARN", spec.DOCUMENTS_ENV, spec.ALERT_TOPICS_ENV}
+    known = resources | set(settings.ENVIRONMENT.values())
+    known |= {"SUNLIGHT_STAGE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"}
+    assert set(variables) <= known
+
+
+def test_the_functions_settings_come_from_the_stage(variant: Synthesis) -> None:
+    """A stage far from the defaults (another zone, other hours, another city, a longer cache): every
+    function carries exactly its values, and reads them back as the stage's own defaults."""
+    stage = variant.config
+    assert (stage.time_zone, stage.office_hours, stage.city_region_code, stage.settings_cache_seconds) == (
+        VARIANT_TIME_ZONE,
+        VARIANT_OFFICE_HOURS,
+        VARIANT_CITY,
+        VARIANT_CACHE_SECONDS,
+    )
+    expected = {
+        "SUNLIGHT_TIME_ZONE": "Asia/Urumqi",
+        "SUNLIGHT_OFFICE_HOURS": "09:00-18:00",
+        "SUNLIGHT_CITY_REGION_CODE": "650100",
+        "SUNLIGHT_RULE_CONFIG_VERSION": stage.rule_config_version,
+        "SUNLIGHT_SETTINGS_CACHE_SECONDS": "120",
+        "SUNLIGHT_CALENDAR_COVERAGE_DAYS": str(VARIANT_COVERAGE_DAYS),
+    }
+    for function in spec.FUNCTIONS:
+        variables = _function(variant, function)["Properties"]["Environment"]["Variables"]
+        assert _settings_variables(variables) == expected, function.logical
+        read_back = settings.StageDefaults.from_environment(
+            {k: v for k, v in variables.items() if isinstance(v, str)}
+        )
+        assert read_back == stage.defaults(), function.logical
+        assert read_back.office_hours == ("09:00", "18:00")
+        assert read_back.coverage_days == VARIANT_COVERAGE_DAYS
 
 
 def test_personal_data_key_goes_to_case_handling_functions_only(synthesis: Synthesis) -> None:

@@ -10,6 +10,7 @@ import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_sqs as sqs
 from sunlight import spec
+from sunlight.settings import StageDefaults
 
 from infra.config import STAGES_CONTEXT_KEY, ConfigError, load_stage
 from infra.nag import apply_checks, synthesize
@@ -56,12 +57,35 @@ def test_an_unknown_stage_names_the_known_ones() -> None:
         ({"scoring_cron": "rate(1 day)"}, "scoring_cron"),
         ({"scoring_cron": "cron(0 18 * * *)"}, "scoring_cron"),
         ({"scoring_cron": "cron(0 18 * * * *)"}, "scoring_cron"),
+        ({"office_hours": ["18:00", "09:00"]}, "office_hours: office hours must close after they open"),
+        ({"office_hours": ["09:00", "09:00"]}, "close after they open"),
+        ({"office_hours": ["25:00", "09:00"]}, "HH:MM"),
+        ({"time_zone": "Mars/Base"}, "time_zone: unknown time zone 'Mars/Base'"),
+        ({"settings_cache_seconds": 0}, "settings_cache_seconds"),
+        ({"settings_cache_seconds": 301}, "settings_cache_seconds"),
+        ({"calendar_coverage_days": 0}, "calendar_coverage_days"),
+        ({"city_region_code": "3301"}, "city_region_code"),
     ],
 )
 def test_invalid_settings_are_rejected_with_the_field(override: dict[str, Any], message: str) -> None:
     stages = {"dev": {**_stages()["dev"], **override}}
     with pytest.raises(ConfigError, match=message):
         load_stage(stages, "dev")
+
+
+def test_the_stage_settings_default_and_become_the_functions_defaults() -> None:
+    config = load_stage(_stages(), "dev")
+    assert (config.settings_cache_seconds, config.calendar_coverage_days) == (60, 60)
+    defaults = config.defaults()
+    assert defaults == StageDefaults(
+        time_zone=config.time_zone,
+        office_hours=config.office_hours,
+        city_region_code=config.city_region_code,
+        rule_config_version=config.rule_config_version,
+        settings_cache_seconds=60,
+        coverage_days=60,
+    )
+    assert StageDefaults.from_environment(defaults.to_environment()) == defaults
 
 
 def test_the_sweep_runs_at_the_spec_rate_unless_the_stage_says_otherwise() -> None:

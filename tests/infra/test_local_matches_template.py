@@ -1,4 +1,4 @@
-"""The local embedded mode builds the stack's resources: tables and state machine, compared with the
+"""The local embedded mode builds the stack's resources: tables and state machines, compared with the
 template synthesised in this session (not with a second description of it)."""
 
 from __future__ import annotations
@@ -36,11 +36,10 @@ def shape(properties: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def local() -> Any:
     with LocalCloud(port=0) as cloud:
-        provision(state_machine_file=spec.STATE_MACHINE_FILE)
-        yield cloud
+        yield cloud, provision()
 
 
-def test_local_tables_are_the_templates_tables(synthesis: Synthesis, local: LocalCloud) -> None:
+def test_local_tables_are_the_templates_tables(synthesis: Synthesis, local: Any) -> None:
     stage = synthesis.config.stage
     template = {
         props["Properties"]["TableName"]: shape(props["Properties"])
@@ -60,22 +59,33 @@ def test_local_tables_are_the_templates_tables(synthesis: Synthesis, local: Loca
         assert mine == template[table.physical(stage)], table.logical
 
 
-def test_local_state_machine_is_the_templates_definition(synthesis: Synthesis, local: LocalCloud) -> None:
-    machine = next(iter(synthesis.resources("AWS::StepFunctions::StateMachine").values()))["Properties"]
-    deployed = json.loads(render(machine["DefinitionString"]))
+@pytest.mark.parametrize("machine", spec.STATE_MACHINES, ids=lambda m: m.name)
+def test_local_state_machine_is_the_templates_definition(
+    synthesis: Synthesis, local: Any, machine: spec.StateMachine
+) -> None:
+    _, provisioned = local
+    construct = synthesis.stack.workflows.state_machines[machine.name]
+    properties = synthesis.cfn["Resources"][synthesis.logical_id(construct)]["Properties"]
+    deployed = json.loads(render(properties["DefinitionString"]))
+    assert provisioned.state_machines_created[machine.name]
+    arn = provisioned.state_machine_arns[machine.name]
     sfn = client("stepfunctions")
-    arn = next(
-        m["stateMachineArn"]
-        for m in sfn.list_state_machines()["stateMachines"]
-        if m["name"].endswith(spec.STATE_MACHINE_NAME)
-    )
-    running = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])
+    described = sfn.describe_state_machine(stateMachineArn=arn)
+    assert described["name"] == f"sunlight-local-{machine.name}"
+    assert properties["StateMachineName"] == f"sunlight-dev-{machine.name}"
+    assert "${" not in described["definition"]
+    running = json.loads(described["definition"])
 
-    def skeleton(definition: dict[str, Any]) -> dict[str, Any]:
-        return {
-            name: {k: v for k, v in state.items() if k != "Parameters"}
-            for name, state in definition["States"].items()
-        }
+    def skeleton(node: Any) -> Any:
+        """The definition without its task parameters (function ARNs differ: local vs template)."""
+        if isinstance(node, dict):
+            return {k: skeleton(v) for k, v in node.items() if k != "Parameters"}
+        if isinstance(node, list):
+            return [skeleton(v) for v in node]
+        return node
 
     assert skeleton(running) == skeleton(deployed)
-    assert running["StartAt"] == deployed["StartAt"]
+    # Every function the template substitutes is the local function of that name.
+    for placeholder, logical in machine.substitutions.items():
+        assert placeholder in properties["DefinitionSubstitutions"]
+        assert provisioned.functions[logical].arn in described["definition"]

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 CASES = spec.CASES.physical("local")
 RECORDS = spec.RECORDS.physical("local")
 
-ITEMS = {
+ITEMS: dict[str, list[dict[str, object]]] = {
     CASES: [
         {"case_no": {"S": "C1"}, "stage": {"S": "review"}, "next_due": {"N": "1780000000"}},
         {"case_no": {"S": "C2"}, "outcome": {"S": "issued"}},

@@ -72,7 +72,6 @@ class Settings(BaseModel):
     simulated_speed: float = 1.0
     documents_bucket: str = ""
     alert_topics: dict[str, str] = {}
-    sms_sender: str = "SUNLIGHT"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -91,7 +90,6 @@ class Settings(BaseModel):
             simulated_start=env.get("SUNLIGHT_SIMULATED_START") or None,
             documents_bucket=env.get(spec.DOCUMENTS_ENV, ""),
             alert_topics=json.loads(env.get(spec.ALERT_TOPICS_ENV, "{}")),
-            sms_sender=env.get("SUNLIGHT_SMS_SENDER", "SUNLIGHT"),
             simulated_speed=float(env.get("SUNLIGHT_SIMULATED_SPEED", "1")),
         )
 
@@ -150,12 +148,12 @@ def _announcing(services: Services, settings: Settings) -> None:
     region = boto3.session.Session().region_name
     services.staff = DynamoStaff(make_staff_model(settings.tables["staff"], region))
     services.counters = DynamoCounters(make_counter_model(settings.tables["counters"], region))
-    services.notice_settings = NoticeSettings(sender_id=settings.sms_sender)
+    services.notice_settings = NoticeSettings(sender_id=settings.defaults.sms_sender)
     if settings.documents_bucket:
         services.documents = S3Documents(boto3.client("s3"), settings.documents_bucket)
     if settings.alert_topics:
         sns = boto3.client("sns")
-        services.texts = SnsTexts(sns, settings.sms_sender)
+        services.texts = SnsTexts(sns, settings.defaults.sms_sender)
         services.topics = SnsAlertTopics(sns, settings.alert_topics)
 
 

@@ -25,6 +25,7 @@ ENVIRONMENT = {
     "rule_config_version": "SUNLIGHT_RULE_CONFIG_VERSION",
     "settings_cache_seconds": "SUNLIGHT_SETTINGS_CACHE_SECONDS",
     "coverage_days": "SUNLIGHT_CALENDAR_COVERAGE_DAYS",
+    "sms_sender": "SUNLIGHT_SMS_SENDER",
 }
 DEFAULT_CALENDAR_VERSION = "default"
 
@@ -44,6 +45,8 @@ class StageDefaults(BaseModel):
     settings_cache_seconds: int = Field(default=60, ge=1, le=300)
     # The sweep warns while the active calendar leaves any of the next this-many days uncovered.
     coverage_days: int = Field(default=60, ge=1, le=366)
+    # The sender id of text alerts, where the SMS channel takes one.
+    sms_sender: str = Field(default="SUNLIGHT", min_length=1, max_length=11)
 
     @field_validator("time_zone")
     @classmethod
@@ -78,6 +81,7 @@ class StageDefaults(BaseModel):
             ENVIRONMENT["rule_config_version"]: self.rule_config_version,
             ENVIRONMENT["settings_cache_seconds"]: str(self.settings_cache_seconds),
             ENVIRONMENT["coverage_days"]: str(self.coverage_days),
+            ENVIRONMENT["sms_sender"]: self.sms_sender,
         }
 
     @classmethod

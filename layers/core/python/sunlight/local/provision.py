@@ -1,6 +1,7 @@
 """Create the local deployment's resources from `sunlight.spec`, and nothing else: the tables and
-their indexes, the data-key secret, one Lambda function per handler, and the case workflow from its
-ASL file with the functions' ARNs substituted.
+their indexes, the data-key secret, one Lambda function per handler (told the stage's settings,
+`sunlight.settings.StageDefaults`), and every state machine of `spec.STATE_MACHINES` (the case
+workflow, the recompute workflow) from its ASL file with the functions' ARNs substituted.
 
 Provisioning is idempotent: what already exists with the right shape is kept (a table keeps its
 items), what differs is updated or, for a table whose keys or indexes changed, recreated.
@@ -15,7 +16,7 @@ import logging
 import re
 import secrets
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from sunlight import spec
 from sunlight.local.cloud import ACCOUNT_ID, REGION, client
 from sunlight.local.invoker import RUNTIME, FunctionRuntime
+from sunlight.settings import StageDefaults
 
 log = logging.getLogger("sunlight.local.provision")
 
@@ -49,9 +51,13 @@ class Provisioned:
     stage: str
     tables: dict[str, str]  # logical -> physical name
     functions: dict[str, FunctionRuntime]  # logical -> name, handler, environment, ARN
-    state_machine_arn: str
+    state_machine_arn: str  # the approval case's (spec.APPROVAL_CASE)
     state_machine_created: bool
     data_key_secret_arn: str
+    state_machine_arns: dict[str, str]  # every spec machine's ARN, by name (what its starters are told)
+    state_machines_created: dict[
+        str, bool
+    ]  # by name: False if its ASL file or a function it invokes is missing
 
 
 def function_name(fn: spec.Function, stage: str = STAGE) -> str:
@@ -59,12 +65,13 @@ def function_name(fn: spec.Function, stage: str = STAGE) -> str:
     return f"sunlight-{stage}-{fn.logical.replace('_', '-')}"
 
 
-def state_machine_name(stage: str = STAGE) -> str:
-    return f"sunlight-{stage}-{spec.STATE_MACHINE_NAME}"
+def state_machine_name(stage: str = STAGE, machine: spec.StateMachine = spec.APPROVAL_CASE) -> str:
+    """`sunlight-local-recompute`: the stack's naming (infra/names.py)."""
+    return f"sunlight-{stage}-{machine.name}"
 
 
-def state_machine_arn(stage: str = STAGE) -> str:
-    return f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{state_machine_name(stage)}"
+def state_machine_arn(stage: str = STAGE, machine: spec.StateMachine = spec.APPROVAL_CASE) -> str:
+    return f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{state_machine_name(stage, machine)}"
 
 
 def function_arn(fn: spec.Function, stage: str = STAGE) -> str:
@@ -203,21 +210,26 @@ def _placeholder_zip() -> bytes:
 def function_environment(
     fn: spec.Function,
     stage: str,
-    state_machine: str,
+    state_machines: Mapping[str, str],
     data_key_secret_arn: str,
     documents_bucket: str = "",
     alert_topics: dict[str, str] | None = None,
+    defaults: StageDefaults | None = None,
 ) -> dict[str, str]:
+    """The function's environment: its tables, the stage's settings (`defaults`, StageDefaults() if
+    None), the ARN of each machine it starts (`state_machines`: ARN by machine name), the data key,
+    and the documents bucket and alert topics if its spec entry asks for them."""
     tables = {t.logical: t for t in spec.TABLES}
     env = {tables[name].env: tables[name].physical(stage) for name in fn.tables}
     env.update(
         {
             "SUNLIGHT_STAGE": stage,
-            spec.STATE_MACHINE_ENV: state_machine,
+            **(defaults or StageDefaults()).to_environment(),
             DATA_KEY_ENV: data_key_secret_arn,
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         }
     )
+    env.update({machine.env: state_machines[machine.name] for machine in spec.starts(fn)})
     if fn.writes_documents and documents_bucket:
         env[spec.DOCUMENTS_ENV] = documents_bucket
     if fn.sends_text and alert_topics:
@@ -265,11 +277,16 @@ def _ensure_function(lambda_: Any, fn: spec.Function, role: str, env: dict[str, 
     return str(lambda_.update_function_configuration(**config)["FunctionArn"])
 
 
-def state_machine_definition(path: Path, function_arns: dict[str, str]) -> str:
-    """The ASL at `path` with each `${Key}` of `spec.STATE_MACHINE_SUBSTITUTIONS` replaced by the ARN
-    of the function it names; any placeholder left over is an error, as in the CDK stack."""
+def state_machine_definition(
+    path: Path,
+    function_arns: Mapping[str, str],
+    substitutions: Mapping[str, str] = spec.STATE_MACHINE_SUBSTITUTIONS,
+) -> str:
+    """The ASL at `path` with each `${Key}` of `substitutions` (a machine's, the approval case's by
+    default) replaced by the ARN of the function it names; any placeholder left over is an error, as
+    in the CDK stack."""
     text = path.read_text(encoding="utf-8")
-    for placeholder, logical in spec.STATE_MACHINE_SUBSTITUTIONS.items():
+    for placeholder, logical in substitutions.items():
         text = text.replace("${" + placeholder + "}", function_arns[logical])
     left = sorted(set(_PLACEHOLDER.findall(text)))
     if left:
@@ -278,14 +295,14 @@ def state_machine_definition(path: Path, function_arns: dict[str, str]) -> str:
     return text
 
 
-def _ensure_state_machine(definition: str, role: str, stage: str) -> str:
+def _ensure_state_machine(definition: str, role: str, stage: str, machine: spec.StateMachine) -> str:
     sfn = client("stepfunctions")
-    name = state_machine_name(stage)
+    name = state_machine_name(stage, machine)
     for page in sfn.get_paginator("list_state_machines").paginate():
-        for machine in page["stateMachines"]:
-            if machine["name"] == name:
-                sfn.update_state_machine(stateMachineArn=machine["stateMachineArn"], definition=definition)
-                return str(machine["stateMachineArn"])
+        for existing in page["stateMachines"]:
+            if existing["name"] == name:
+                sfn.update_state_machine(stateMachineArn=existing["stateMachineArn"], definition=definition)
+                return str(existing["stateMachineArn"])
     return str(sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"])
 
 
@@ -293,39 +310,64 @@ def provision(
     stage: str = STAGE,
     *,
     state_machine_file: Path | None = None,
+    state_machine_files: Mapping[str, Path] | None = None,
     data_key: str | None = None,
     functions: Iterable[spec.Function] = spec.FUNCTIONS,
+    defaults: StageDefaults | None = None,
 ) -> Provisioned:
-    """Create or update every resource of the local deployment; call after `LocalCloud.start()`."""
+    """Create or update every resource of the local deployment; call after `LocalCloud.start()`.
+
+    Each machine of `spec.STATE_MACHINES` is made from its spec file, unless `state_machine_file`
+    (the approval case's) or `state_machine_files` (by machine name) say otherwise. A machine whose
+    file does not exist, or that invokes a function not among `functions`, is not made (a warning),
+    but its starters are still told its ARN. `defaults` are the stage's settings every function gets
+    (StageDefaults() if None)."""
     dynamodb = client("dynamodb")
     for table in spec.TABLES:
         _ensure_table(dynamodb, table, stage)
     secret_arn = _ensure_data_key(data_key, stage)
     bucket, topics = _ensure_documents_bucket(stage), _ensure_alert_topics(stage)
     role = _ensure_role(stage)
-    machine_arn = state_machine_arn(stage)
+    machine_arns = {machine.name: state_machine_arn(stage, machine) for machine in spec.STATE_MACHINES}
+    settings = defaults or StageDefaults()
     lambda_ = client("lambda")
     runtimes: dict[str, FunctionRuntime] = {}
     arns: dict[str, str] = {}
     for fn in functions:
-        env = function_environment(fn, stage, machine_arn, secret_arn, bucket, topics)
+        env = function_environment(fn, stage, machine_arns, secret_arn, bucket, topics, settings)
         arns[fn.logical] = _ensure_function(lambda_, fn, role, env, stage)
         runtimes[fn.logical] = FunctionRuntime(
             function_name(fn, stage), fn.handler, env, arns[fn.logical], fn.memory_mb, fn.timeout_s
         )
-    asl = state_machine_file or spec.STATE_MACHINE_FILE
-    created = asl.exists()
-    if created:
-        made = _ensure_state_machine(state_machine_definition(asl, arns), role, stage)
-        if made != machine_arn:  # the functions were told machine_arn; moto must agree
-            raise RuntimeError(f"state machine ARN {made} is not the expected {machine_arn}")
-    else:
-        log.warning("%s does not exist yet: no state machine; cases will not start workflows", asl)
+    files = {machine.name: machine.file for machine in spec.STATE_MACHINES}
+    if state_machine_file is not None:
+        files[spec.APPROVAL_CASE.name] = state_machine_file
+    files.update(state_machine_files or {})
+    created: dict[str, bool] = {}
+    for machine in spec.STATE_MACHINES:
+        asl = files[machine.name]
+        missing = sorted(set(machine.substitutions.values()) - set(arns))
+        if not asl.exists():
+            log.warning("%s does not exist yet: no %s state machine", asl, machine.name)
+        elif missing:
+            log.warning(
+                "no %s state machine: it invokes %s, not provisioned", machine.name, ", ".join(missing)
+            )
+        else:
+            definition = state_machine_definition(asl, arns, machine.substitutions)
+            made = _ensure_state_machine(definition, role, stage, machine)
+            if made != machine_arns[machine.name]:  # the functions were told that ARN; moto must agree
+                raise RuntimeError(
+                    f"state machine ARN {made} is not the expected {machine_arns[machine.name]}"
+                )
+        created[machine.name] = asl.exists() and not missing
     return Provisioned(
         stage=stage,
         tables={t.logical: t.physical(stage) for t in spec.TABLES},
         functions=runtimes,
-        state_machine_arn=machine_arn,
-        state_machine_created=created,
+        state_machine_arn=machine_arns[spec.APPROVAL_CASE.name],
+        state_machine_created=created[spec.APPROVAL_CASE.name],
         data_key_secret_arn=secret_arn,
+        state_machine_arns=machine_arns,
+        state_machines_created=created,
     )

@@ -400,8 +400,12 @@ class LocalSystem:
                 f"{len(self.open_cases)} open cases were restored; workflows do not survive a restart, so "
                 "each case's workflow starts again with its next record"
             )
-        if not self.provisioned.state_machine_created:
-            notes.append(f"{spec.STATE_MACHINE_FILE} is missing: no case workflows yet")
+        for machine in spec.STATE_MACHINES:
+            if not self.provisioned.state_machines_created.get(machine.name, False):
+                notes.append(
+                    f"no '{machine.name}' state machine: {machine.file.name} or a function it invokes "
+                    "is missing"
+                )
         for fn in spec.FUNCTIONS:
             module = self.options.functions_dir / Path(*fn.handler.split(".")[:-1])
             if not module.with_suffix(".py").exists():

@@ -1,0 +1,106 @@
+"""Functions as deployed (built from their environment alone, on moto) read the stage's settings and
+the office's active versions through one cache: an activation reaches them after the cache period,
+without a deploy or a restart."""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+from sunlight import spec
+from sunlight.bootstrap import Settings, build, clear_caches, from_environment
+from sunlight.service.principal import Principal
+from sunlight.service.versions import activate, load_version
+from sunlight.settings import StageDefaults
+from sweep.handler import handler as sweep_handler
+
+from tests.integration.conftest import REGION, FakeContext, create_tables
+
+pytestmark = pytest.mark.integration
+OFFICE = Principal("office", "330100", "", "市监察局效能室")
+STAGE = StageDefaults(
+    time_zone="Asia/Shanghai",
+    office_hours=("09:00", "17:00"),
+    city_region_code="330200",
+    rule_config_version="nb-2026.3",
+    settings_cache_seconds=1,
+)
+
+
+def environment(function: str) -> dict[str, str]:
+    """A function's environment as the stack (and the local mode) sets it."""
+    fn = next(f for f in spec.FUNCTIONS if f.logical == function)
+    tables = {t.logical: t for t in spec.TABLES}
+    return {
+        "SUNLIGHT_STAGE": "test",
+        "SUNLIGHT_DATA_KEY": base64.b64encode(b"k" * 32).decode(),
+        **{tables[name].env: tables[name].physical("test") for name in fn.tables},
+        **STAGE.to_environment(),
+    }
+
+
+@pytest.fixture
+def deployed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for name in [k for k in os.environ if k.startswith("SUNLIGHT_")]:
+        monkeypatch.delenv(name)
+    clear_caches()
+    with mock_aws():
+        create_tables("test")
+        for name, value in environment("sweep").items():
+            monkeypatch.setenv(name, value)
+        yield
+    clear_caches()
+
+
+def sweep_calendar_version() -> Any:
+    return sweep_handler({}, FakeContext())["coverage"]["calendar_version"]
+
+
+def test_a_deployed_function_sees_a_new_activation_after_the_cache_period(deployed: None) -> None:
+    assert sweep_calendar_version() == "default"
+    # The office activates through another function instance (the API's), as in the cloud.
+    office = build(Settings.from_env(environment("api")))[0]
+    body = {"version": "nb-2027.1", "years": {"2027": {"holidays": ["2027-01-01"], "workdays": []}}}
+    assert load_version("calendar", "nb-2027.1", body, OFFICE, office)[0] == 201
+    activate("calendar", "nb-2027.1", OFFICE, office)
+
+    assert sweep_calendar_version() == "default"  # its cached copy, still within the cache period
+    time.sleep(STAGE.settings_cache_seconds + 0.2)
+    assert sweep_calendar_version() == "nb-2027.1"
+
+
+def test_a_deployed_function_reads_the_stage_settings_from_its_environment(deployed: None) -> None:
+    services = from_environment()[0]
+    assert services.stage == STAGE
+    assert services.calendar.settings.office_open.isoformat() == "09:00:00"
+    assert services.calendar.settings.office_close.isoformat() == "17:00:00"
+    assert services.config.version == "nb-2026.3"
+    assert services.complaint_config.default_region_code == "330200"
+    # A calendar loaded without hours takes the stage's: they are part of the stored version.
+    body = {"version": "nb-2027.1", "years": {}}
+    _, view = load_version("calendar", "nb-2027.1", body, OFFICE, services)
+    assert services.versions is not None
+    stored = services.versions.version("calendar", "nb-2027.1")
+    assert stored is not None and stored.document["office_hours"] == ["09:00", "17:00"]
+    assert view["active"] is False
+
+
+def test_a_wrong_stage_setting_fails_the_function_at_cold_start(
+    deployed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUNLIGHT_OFFICE_HOURS", "17:30-08:30")
+    with pytest.raises(ValueError, match="office hours must close after they open"):
+        from_environment()
+    monkeypatch.setenv("SUNLIGHT_OFFICE_HOURS", "08:30-17:30")
+    monkeypatch.setenv("SUNLIGHT_TIME_ZONE", "Mars/Olympus_Mons")
+    with pytest.raises(ValueError, match="unknown time zone"):
+        from_environment()
