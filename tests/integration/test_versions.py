@@ -241,3 +241,29 @@ def test_the_office_sees_an_operational_notice_while_the_calendar_leaves_the_nex
     assert call(city, "GET", "/v1/alerts", KEYS["office"])[1]["notices"] == []
     # A sweep reports the same coverage (its handler turns it into the alarmed metric).
     assert sweep(city.services).coverage["uncovered_years"] == []
+
+
+def test_a_version_too_large_to_store_is_a_422_not_a_failure(city: Cloud) -> None:
+    body = {"version": "big", "legal_basis": {"T-WARN": "《行政许可法》" * 40_000}}
+    status, answer = call(city, "PUT", "/v1/rules/big", KEYS["office"], body)
+    assert status == 422 and "at most" in answer["problems"][0]["problem"], answer
+    assert call(city, "GET", "/v1/rules/big", KEYS["office"])[0] == 404
+
+
+def test_an_activation_retracts_a_card_the_new_calendar_no_longer_supports(city: Cloud) -> None:
+    submit(city, case_records("HB2026-000004"))
+    city.set_now("2027-01-13T09:00:00+08:00")  # past the weekends-only due instant, 2027-01-12 17:30
+    sweep(city.services)
+    alert_id = "HB2026-000004:T-YELLOW:case"
+    yellow = city.services.alerts.get(alert_id)
+    assert yellow is not None and yellow["status"] == "active"
+
+    call(city, "PUT", "/v1/calendars/hz-2027.1", KEYS["office"], CALENDAR_2027)
+    call(city, "POST", "/v1/calendars/hz-2027.1/activate", KEYS["office"])
+
+    retracted = city.services.alerts.get(alert_id)
+    assert retracted is not None and retracted["status"] == "retracted"
+    view = clock_of(city, "HB2026-000004")
+    assert view["clock"]["committed_due"] == "2027-01-14T17:30:00+08:00"
+    standing = {a["rule"] for a in view["alerts"] if a["status"] == "active"}
+    assert "T-YELLOW" not in standing and "T-WARN" in standing  # due 14th: within the warning period

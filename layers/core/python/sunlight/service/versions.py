@@ -11,18 +11,21 @@ due, and notes on each case whose due instants moved.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
 from sunlight import spec
 from sunlight.domain.calendar import CalendarSettings
 from sunlight.domain.config import RuleConfig
+from sunlight.domain.errors import InvalidCalendar, InvalidRuleConfig, Problem
 from sunlight.service.casework import check_case
 from sunlight.service.judgement import KINDS, Activation, Kind, StoredVersion, VersionConflict, VersionStore
 from sunlight.service.principal import Forbidden, NotFound, Principal
 from sunlight.service.services import Services
 
 logger = logging.getLogger(__name__)
+MAX_DOCUMENT_BYTES = 200_000
 PAGE_SIZE = 200  # open cases per step of the recompute job (a few seconds of a function's time)
 HISTORY = 20  # activations shown with the versions
 
@@ -58,6 +61,10 @@ def canonical(kind: Kind, version: str, body: Any, services: Services) -> tuple[
         document, digest = config.to_json(), config.digest()
     if document["version"] != version:
         raise VersionConflict(f"the body names version {document['version']!r}, the path {version!r}")
+    size = len(json.dumps(document, ensure_ascii=False).encode())
+    if size > MAX_DOCUMENT_BYTES:  # a stored version is one item; DynamoDB's ceiling is 400 KB
+        problem = Problem("", f"is {size} bytes; a version holds at most {MAX_DOCUMENT_BYTES}")
+        raise InvalidCalendar([problem]) if kind == "calendar" else InvalidRuleConfig([problem])
     return document, digest
 
 
