@@ -282,6 +282,43 @@ def test_a_citizen_follows_the_case_and_sees_the_pause_explained(
     shots.take(page, "03-progress")
 
 
+def test_a_due_date_counted_across_a_year_without_official_holidays_is_marked_provisional(
+    page: Any, world: World, shots: Shots
+) -> None:
+    """A case accepted now on a 30-working-day item is due in a year the calendar does not cover yet
+    (chinese_calendar knows up to 2026 and the local mode has loaded no later year)."""
+    item = {**world.item.model_dump(mode="json"), "item_code": "330100-CG-P2E-30"}
+    item |= {"statutory_limit": {"value": 45, "unit": "G"}, "committed_limit": {"value": 30, "unit": "G"}}
+    assert http(world.base, "PUT", f"/v1/items/{item['item_code']}", world.keys["office"], item)[0] == 200
+    now = dt.datetime.now(TZ) - dt.timedelta(minutes=5)
+    common = {"case_no": "LH2026-P2E-PROV", "item_code": item["item_code"], "dept_code": world.item.dept_code}
+    common |= {"region_code": "330100"}
+    records = [
+        {**common, "type": "apply", "seq": 1, "occurred_at": (now - dt.timedelta(minutes=5)).isoformat()}
+        | {"applicant_type": "person", "applicant_name": "李小龙", "applicant_id_type": "id_card"}
+        | {"applicant_id_no": "330102199001011234", "contact_phone": "13800001234", "channel": "window"},
+        {**common, "type": "accept", "seq": 2, "occurred_at": now.isoformat(), "handler_name": "王敏"}
+        | {"handler_id": "P2E01", "result": "accept", "receipt_no": "SL-P2E-PROV", "query_code": QUERY_CODE}
+        | {"statutory_limit": item["statutory_limit"], "committed_limit": item["committed_limit"]}
+        | {"fee_standard": item["fee_standard"]},
+    ]
+    status, answer = http(
+        world.base, "POST", "/v1/records", world.keys[world.item.dept_code], {"records": records}
+    )
+    assert status == 200 and answer["stored"] == 2, answer
+    look = {"case_no": "LH2026-P2E-PROV", "query_code": QUERY_CODE}
+    found = _wait_for(lambda: http(world.base, "POST", "/public/progress", None, look)[1]["found"])
+    assert found
+    open_page(page, world, "progress")
+    page.get_by_label("办件编号").fill("LH2026-P2E-PROV")
+    page.get_by_label("查询密码").fill(QUERY_CODE)
+    page.get_by_role("button", name="查询进度").click()
+    expect(page.locator("#case-title")).to_have_text(world.item.name)
+    expect(page.locator(".provisional-note")).to_have_count(2)
+    expect(page.locator(".provisional-note").first).to_have_text("（待官方节假日安排公布后确认）")
+    shots.take(page, "03b-progress-provisional")
+
+
 def test_a_wrong_query_code_gets_the_not_found_message_as_the_api_gives_it(page: Any, world: World) -> None:
     open_page(page, world, "progress")
     _, answer = http(

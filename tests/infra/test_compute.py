@@ -159,6 +159,7 @@ def test_the_functions_settings_come_from_the_stage(variant: Synthesis) -> None:
         "SUNLIGHT_RULE_CONFIG_VERSION": stage.rule_config_version,
         "SUNLIGHT_SETTINGS_CACHE_SECONDS": "120",
         "SUNLIGHT_CALENDAR_COVERAGE_DAYS": str(VARIANT_COVERAGE_DAYS),
+        "SUNLIGHT_SMS_SENDER": stage.sms_sender,
     }
     for function in spec.FUNCTIONS:
         variables = _function(variant, function)["Properties"]["Environment"]["Variables"]

@@ -11,7 +11,6 @@ older than that refreshes before judging it, so no case is ever judged backwards
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -172,6 +171,3 @@ class FixedJudgement:
 class JudgementSource(Protocol):
     def current(self, at_least: int = 0) -> Judgement: ...
     def forget(self) -> None: ...
-
-
-Loader = Callable[[], Judgement]
