@@ -42,6 +42,7 @@ from tests.e2e.portal_fixtures import (
     guide_item,
     http,
 )
+from tests.waiting import WAIT_SECONDS
 
 pytestmark = pytest.mark.e2e
 
@@ -152,7 +153,9 @@ def page(browser: Any, world: World) -> Iterator[Any]:
     """A fresh browser profile (nothing remembered) on a phone-sized screen, Beijing time."""
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
     tab = context.new_page()
-    tab.set_default_timeout(60_000)
+    tab.set_default_timeout(WAIT_SECONDS * 1000)
+    # An assertion waits as long as an action: the API behind the page may be slow on a loaded machine.
+    expect.set_options(timeout=WAIT_SECONDS * 1000)
     errors = PageErrors()
     errors.watch(tab)
     yield tab
