@@ -216,10 +216,10 @@ class Compute(Construct):
         )
         log_group.grant_write(role)
 
-        # Every table's name (names are not secrets, and the composition root reads them all);
-        # permissions only on the function's own tables.
+        # Only the function's own tables, as in the local mode: the composition root wires the
+        # adapters of the tables it is given, and the role may use no other.
         environment = base_environment(config)
-        environment.update({SPEC_TABLES[k].env: table.table_name for k, table in self._data.tables.items()})
+        environment.update({SPEC_TABLES[k].env: self._data.tables[k].table_name for k in function.tables})
         table_arns: list[str] = []
         for logical in function.tables:
             table = self._data.tables[logical]
