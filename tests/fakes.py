@@ -125,15 +125,14 @@ class MemoryCases:
         row.task_token = token
         return True
 
-    def save_check(self, row: CaseRow) -> None:
+    def save_check(self, row: CaseRow, note: dict[str, Any] | None = None) -> None:
         stored = self.rows[row.case_no]
+        if note is not None:
+            stored.notes = [*stored.notes, note]
         stored.stage, stored.outcome, stored.checked_count = row.stage, row.outcome, row.checked_count
         stored.next_due, stored.summary, stored.query_hash = row.next_due, row.summary, row.query_hash
         if row.next_due is not None:
             heapq.heappush(self._due, (row.next_due.timestamp(), row.case_no))
-
-    def add_note(self, case_no: str, note: dict[str, Any]) -> None:
-        self.rows[case_no].notes = [*self.rows[case_no].notes, note]
 
     def open_page(self, shard: str, cursor: str | None, limit: int) -> OpenPage:
         """Shard by the adapter's own function, so a test sees the same split as DynamoDB."""

@@ -330,7 +330,7 @@ class DynamoCases:
             return False
         return True
 
-    def save_check(self, row: CaseRow) -> None:
+    def save_check(self, row: CaseRow, note: dict[str, Any] | None = None) -> None:
         m = self._model
         actions = [
             m.stage.set(row.stage),
@@ -351,12 +351,9 @@ class DynamoCases:
         actions.append(
             m.open_shard.set(spec.open_shard(row.case_no)) if row.outcome is None else m.open_shard.remove()
         )
+        if note is not None:
+            actions.append(m.notes.set((m.notes | []).append([json.dumps(note, ensure_ascii=False)])))
         m(row.case_no).update(actions=actions)
-
-    def add_note(self, case_no: str, note: dict[str, Any]) -> None:
-        m = self._model
-        text = json.dumps(note, ensure_ascii=False)
-        m(case_no).update(actions=[m.notes.set((m.notes | []).append([text]))])
 
     def open_page(self, shard: str, cursor: str | None, limit: int) -> OpenPage:
         start = {"open_shard": {"S": shard}, "case_no": {"S": cursor}} if cursor else None

@@ -66,10 +66,8 @@ def check_case(case_no: str, services: Services, at_least: int = 0) -> dict[str,
         "generation": judgement.generation,
         "due": due_instants(clock) if clock else {},
     }
-    services.cases.save_check(row)
-    noted = clock is not None and _note_recomputation(
-        row.case_no, before, row.summary, calendar, services, now
-    )
+    note = _recomputation_note(before, row.summary, calendar, now) if clock is not None else None
+    services.cases.save_check(row, note)
     tally_case(case_no, services, state, clock)
     return {
         "case_no": case_no,
@@ -77,36 +75,28 @@ def check_case(case_no: str, services: Services, at_least: int = 0) -> dict[str,
         "checked_records": len(log),
         "alerts": len(alerts),
         "changed": changed,
-        "noted": noted,
+        "noted": note is not None,
     }
 
 
-def _note_recomputation(
-    case_no: str,
-    before: dict[str, Any],
-    after: dict[str, Any],
-    calendar: WorkCalendar,
-    services: Services,
-    now: dt.datetime,
-) -> bool:
-    """Say on the case that its due instants moved because the calendar or the rules changed."""
+def _recomputation_note(
+    before: dict[str, Any], after: dict[str, Any], calendar: WorkCalendar, now: dt.datetime
+) -> dict[str, Any] | None:
+    """What to say on the case when its due instants moved because the calendar or the rules changed
+    (the row's summary holds what it was last judged under, so this is said once)."""
     if not before.get("due"):
-        return False  # judged for the first time, or before its clock started: nothing moved
+        return None  # judged for the first time, or before its clock started: nothing moved
     changed = [
         f"{kind} {after[key]}"
         for kind, key in (("calendar", "calendar_version"), ("rules", "rules_version"))
         if before.get(key) != after[key]
     ]
     if not changed:
-        return False
-    note = due_change_note(before["due"], after["due"], " and ".join(changed), calendar)
-    if note is None:
-        return False
-    services.cases.add_note(
-        case_no,
-        {"at": now.isoformat(timespec="seconds"), "text": note, "generation": after["generation"]},
-    )
-    return True
+        return None
+    text = due_change_note(before["due"], after["due"], " and ".join(changed), calendar)
+    if text is None:
+        return None
+    return {"at": now.isoformat(timespec="seconds"), "text": text, "generation": after["generation"]}
 
 
 def apply_sync(

@@ -113,9 +113,8 @@ class CaseStore(Protocol):
         """Keep the token unless records arrived since `checked_count`; False if they did."""
         ...
 
-    def save_check(self, row: CaseRow) -> None: ...
-    def add_note(self, case_no: str, note: dict[str, Any]) -> None:
-        """Append a note to the case's notes (never rewritten)."""
+    def save_check(self, row: CaseRow, note: dict[str, Any] | None = None) -> None:
+        """Keep what the check found; `note` is appended to the case's notes (never rewritten)."""
         ...
 
     def open_page(self, shard: str, cursor: str | None, limit: int) -> OpenPage:
