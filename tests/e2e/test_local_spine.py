@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from sunlight.local.runner import LocalSystem, RunOptions
 from sunlight.sample.city import make_catalog
 
 from tests.e2e.portal_fixtures import concluded_case
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -67,16 +67,6 @@ def a_case(case_no: str, skip: str | None = None, dept_index: int = 0) -> tuple[
     return item.dept_code, concluded_case(item, case_no, skip=skip, query_code="8F3K2Q")
 
 
-def wait_for(predicate: Any, seconds: float = 60) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError("timed out waiting")
-
-
 def execution_status(system: LocalSystem, case_no: str) -> str | None:
     assert system.provisioned is not None
     runs = client("stepfunctions").list_executions(stateMachineArn=system.provisioned.state_machine_arn)
@@ -89,7 +79,9 @@ def test_a_department_pushes_a_full_case_its_execution_succeeds_and_it_reads_the
     dept, records = a_case("E2E-FULL-1")
     status, answer = http(system, "POST", "/v1/records", keys(system)[dept], {"records": records})
     assert status == 200 and answer["stored"] == 6, answer
-    assert wait_for(lambda: execution_status(system, "E2E-FULL-1") == "SUCCEEDED")
+    assert wait_for(
+        lambda: execution_status(system, "E2E-FULL-1") == "SUCCEEDED", "E2E-FULL-1's execution to succeed"
+    )
     status, case = http(system, "GET", "/v1/cases/E2E-FULL-1", keys(system)[dept])
     assert status == 200
     assert [e["type"] for e in case["timeline"]] == ["apply", "accept", "stage", "stage", "stage", "conclude"]
@@ -105,7 +97,7 @@ def test_a_case_that_skips_review_gets_the_p_order_yellow_card(system: LocalSyst
     def alerts() -> list[Any]:
         return http(system, "GET", "/v1/cases/E2E-SKIP-1", keys(system)[dept])[1]["alerts"]
 
-    found = wait_for(alerts)
+    found = wait_for(alerts, "the alerts of E2E-SKIP-1")
     assert [(a["rule"], a["level"]) for a in found] == [("P-ORDER", "yellow_card")]
 
 
@@ -137,7 +129,9 @@ def test_shuffled_records_arrive_at_the_same_case_view_and_alerts(system: LocalS
             "alerts": sorted((a["rule"], a["level"], a["status"]) for a in case["alerts"]),
         }
 
-    assert wait_for(lambda: view("E2E-ORDER-1")) == wait_for(lambda: view("E2E-ORDER-2"))
+    assert wait_for(lambda: view("E2E-ORDER-1"), "E2E-ORDER-1's view") == wait_for(
+        lambda: view("E2E-ORDER-2"), "E2E-ORDER-2's view"
+    )
 
 
 def test_another_department_cannot_read_or_write_the_case_and_no_key_is_401(system: LocalSystem) -> None:
@@ -184,7 +178,7 @@ def test_the_readme_walkthrough_works(system: LocalSystem) -> None:
     def rules() -> set[str]:
         return {a["rule"] for a in http(system, "GET", "/v1/cases/LY2026-000001", key)[1]["alerts"]}
 
-    assert wait_for(lambda: {"P-ORDER", "L-LATE-REPORT"} <= rules())
+    assert wait_for(lambda: {"P-ORDER", "L-LATE-REPORT"} <= rules(), "P-ORDER and L-LATE-REPORT on the case")
 
 
 def test_the_local_scheduler_fires_the_sweep(system: LocalSystem) -> None:

@@ -42,7 +42,7 @@ from tests.e2e.portal_fixtures import (
     guide_item,
     http,
 )
-from tests.waiting import WAIT_SECONDS
+from tests.waiting import WAIT_SECONDS, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -84,16 +84,6 @@ def _clear_of_a_month_boundary(margin: float = MONTH_MARGIN_S) -> None:
         time.sleep(margin - since)
 
 
-def _wait_for(predicate: Any, seconds: float = 90) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError("timed out waiting")
-
-
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
     clear_caches()
@@ -125,7 +115,10 @@ def world(system: LocalSystem) -> World:
         assert status == 200 and answer["stored"] == len(batch), answer
     # The figures (on-time rates, rankings) read the outcome that each case's rule check writes.
     for case_no in quick:
-        _wait_for(lambda case_no=case_no: _execution_status(system, case_no) == "SUCCEEDED")
+        wait_for(
+            lambda case_no=case_no: _execution_status(system, case_no) == "SUCCEEDED",
+            f"{case_no}'s execution to succeed",
+        )
     assert f"{dt.datetime.now(TZ) - dt.timedelta(minutes=1):%Y-%m}" == month
     return World(base, keys, item, month)
 
@@ -310,7 +303,10 @@ def test_a_due_date_counted_across_a_year_without_official_holidays_is_marked_pr
     )
     assert status == 200 and answer["stored"] == 2, answer
     look = {"case_no": "LH2026-P2E-PROV", "query_code": QUERY_CODE}
-    found = _wait_for(lambda: http(world.base, "POST", "/public/progress", None, look)[1]["found"])
+    found = wait_for(
+        lambda: http(world.base, "POST", "/public/progress", None, look)[1]["found"],
+        "the new case to be found by its query code",
+    )
     assert found
     open_page(page, world, "progress")
     page.get_by_label("办件编号").fill("LH2026-P2E-PROV")

@@ -16,6 +16,8 @@ from sunlight.local.cloud import LocalCloud, client
 from sunlight.local.invoker import FunctionRuntime, HandlerError, Invoker, in_process_lambda
 from sunlight.local.provision import Provisioned, provision
 
+from tests.waiting import wait_for
+
 pytestmark = pytest.mark.integration
 
 FUNCTIONS = {f.logical: f for f in spec.FUNCTIONS}
@@ -57,16 +59,6 @@ def provision_with(functions_dir: Path, asl: Path, rule_check: str) -> Provision
     return provision(state_machine_file=asl, functions=functions)
 
 
-def wait_for(predicate: Any, timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 def finished(execution_arn: str) -> dict[str, Any]:
     sfn = client("stepfunctions")
 
@@ -74,7 +66,7 @@ def finished(execution_arn: str) -> dict[str, Any]:
         answer: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
         return answer if answer["status"] != "RUNNING" else None
 
-    result: dict[str, Any] = wait_for(done)
+    result: dict[str, Any] = wait_for(done, "the execution to finish")
     return result
 
 
@@ -90,7 +82,7 @@ def test_a_task_runs_the_real_handler_and_wait_for_task_token_resumes(
             stateMachineArn=made.state_machine_arn, name="C1", input=json.dumps({"case_no": "C1"})
         )["executionArn"]
 
-        token = wait_for((functions_dir / "tokens" / "C1").exists)
+        token = wait_for((functions_dir / "tokens" / "C1").exists, "C1's parked task token")
         assert token
         assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
         sfn.send_task_success(
@@ -137,7 +129,7 @@ def test_the_real_case_workflow_parks_resumes_and_concludes(cloud: LocalCloud, f
         execution = sfn.start_execution(
             stateMachineArn=made.state_machine_arn, name="C3", input=json.dumps({"case_no": "C3"})
         )["executionArn"]
-        wait_for((functions_dir / "tokens" / "C3").exists)
+        wait_for((functions_dir / "tokens" / "C3").exists, "C3's parked task token")
         (functions_dir / "CONCLUDED").touch()
         sfn.send_task_success(
             taskToken=(functions_dir / "tokens" / "C3").read_text(), output=json.dumps({"case_no": "C3"})

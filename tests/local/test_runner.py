@@ -21,6 +21,8 @@ from sunlight.bootstrap import clear_caches
 from sunlight.local.cloud import client
 from sunlight.local.runner import LocalSystem, RunOptions, key_hash
 
+from tests.waiting import wait_for
+
 pytestmark = pytest.mark.integration
 
 AUTHORIZER = """
@@ -82,15 +84,6 @@ def fake_spec_functions(tmp_path: Path) -> Iterator[Path]:
     for name in [n for n in sys.modules if n.split(".")[0] in HANDLER_PACKAGES]:
         del sys.modules[name]
     sys.modules.update(saved)
-
-
-def wait_for(predicate: Any, seconds: float = 60) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 def scores_items(pk: str | None = None) -> list[dict[str, Any]]:
@@ -166,7 +159,7 @@ def test_the_scheduler_runs_the_scoring_at_once_and_then_every_interval(
         score_every=0.5,
     )
     with LocalSystem(options):
-        runs = wait_for(lambda: len(found := scores_items("fake-run")) >= 3 and found)
+        runs = wait_for(lambda: len(found := scores_items("fake-run")) >= 3 and found, "three scoring runs")
     assert {(r["source"]["S"], r["detail_type"]["S"]) for r in runs} == {("aws.events", "Scheduled Event")}
     times = sorted(float(r["sk"]["S"]) for r in runs)
     assert all(later - earlier >= 0.4 for earlier, later in itertools.pairwise(times))
@@ -184,7 +177,7 @@ def test_the_first_scoring_comes_shortly_after_start_and_none_when_disabled(
     }
     with LocalSystem(RunOptions(data=tmp_path / "on", **common)) as system:
         assert system.options.score_every == 600  # the default: not ten minutes before the first run
-        assert wait_for(lambda: scores_items("fake-run"), seconds=30)
+        assert wait_for(lambda: scores_items("fake-run"), "a scoring run")
     with LocalSystem(RunOptions(data=tmp_path / "off", score_every=0, **common)) as system:
         assert "sunlight-scoring" not in {t.name for t in system._threads}
         time.sleep(1)
@@ -203,7 +196,8 @@ def test_the_real_scoring_handler_scores_the_open_months(tmp_path: Path) -> None
             assert {spec.SCORES.env, spec.CASES.env, spec.RECORDS.env} <= set(env)
             month = f"{dt.datetime.now(dt.timezone(dt.timedelta(hours=8))):%Y-%m}"
             (head,) = wait_for(
-                lambda: [i for i in scores_items(f"score#{month}") if i["sk"]["S"] == "~head"], seconds=90
+                lambda: [i for i in scores_items(f"score#{month}") if i["sk"]["S"] == "~head"],
+                f"the scores of {month} to be kept",
             )
             assert head["final"] == {"BOOL": False}
     finally:
