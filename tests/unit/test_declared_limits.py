@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.lifecycle import Clock, binding_limit, case_clock
 from sunlight.domain.records import Limit
 
-from tests.unit.cases import ITEM, Case, at
+from tests.unit.cases import ITEM, TZ, Case, at
 
 pytestmark = pytest.mark.unit
 
@@ -155,3 +158,29 @@ def test_with_2027_loaded_the_30_working_days_end_on_january_14_and_nothing_is_u
     assert clock.committed_due == at("2027-01-14 17:30")  # 01-01 and 01-04 are holidays now
     assert clock.uncovered_years == []
     assert clock.calendar_version == "hz-2027.1"
+
+
+CALENDAR = WorkCalendar(HolidaySource.chinese_calendar())
+LIMITS = st.builds(Limit, value=st.integers(0, 60), unit=st.sampled_from(["G", "Z"]))
+STARTS = st.datetimes(dt.datetime(2025, 9, 1), dt.datetime(2026, 12, 31)).map(lambda d: d.replace(tzinfo=TZ))
+
+
+@settings(max_examples=400, deadline=None)
+@given(declared=LIMITS, published=LIMITS, start=STARTS)
+def test_the_binding_limit_ends_at_the_earlier_of_the_two_across_holidays_and_make_up_days(
+    declared: Limit, published: Limit, start: dt.datetime
+) -> None:
+    bound = binding_limit(declared, published, CALENDAR, start, [])
+    due = {
+        name: CALENDAR.add(start, limit.value, limit.unit)
+        for name, limit in (("d", declared), ("p", published))
+    }
+    assert CALENDAR.add(start, bound.limit.value, bound.limit.unit) == min(due.values())
+    # Never the later one (two values in one unit may end at one instant: a natural-day limit whose
+    # last day rolls to the next working day); a finding is a declaration that ends later, more
+    # days in the same unit, or natural days against working days.
+    assert due["d" if bound.binds == "declared" else "p"] == min(due.values())
+    if declared.unit == published.unit:
+        assert bound.longer == (declared.value > published.value)
+    else:
+        assert bound.longer == (due["d"] > due["p"] or declared.unit == "Z")
