@@ -175,9 +175,10 @@ def test_a_malformed_calendar_is_a_422_naming_the_field(
     assert field in [p["field"] for p in answer["problems"]], answer
 
 
-def test_a_body_naming_another_version_than_the_path_is_refused(city: Cloud) -> None:
+def test_a_body_naming_another_version_than_the_path_is_a_422_naming_the_version(city: Cloud) -> None:
     status, answer = call(city, "PUT", "/v1/calendars/hz-2027.2", KEYS["office"], CALENDAR_2027)
-    assert status == 409, answer
+    assert status == 422 and [p["field"] for p in answer["problems"]] == ["version"], answer
+    assert call(city, "GET", "/v1/calendars/hz-2027.2", KEYS["office"])[0] == 404
 
 
 def test_departments_read_versions_but_may_not_load_or_activate_them(city: Cloud) -> None:

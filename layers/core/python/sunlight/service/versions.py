@@ -50,7 +50,7 @@ def _office(principal: Principal, doing: str) -> None:
 def canonical(kind: Kind, version: str, body: Any, services: Services) -> tuple[dict[str, Any], str]:
     """The validated, complete document of a version and its digest (InvalidCalendar /
     InvalidRuleConfig name every bad field). The path names the version; a body that names another
-    is refused."""
+    is refused (field `version`)."""
     if isinstance(body, dict) and "version" not in body:
         body = {**body, "version": version}
     if kind == "calendar":
@@ -59,12 +59,16 @@ def canonical(kind: Kind, version: str, body: Any, services: Services) -> tuple[
     else:
         config = RuleConfig.from_json(body)
         document, digest = config.to_json(), config.digest()
+    problems = []
     if document["version"] != version:
-        raise VersionConflict(f"the body names version {document['version']!r}, the path {version!r}")
+        problems.append(
+            Problem("version", f"must be the version named in the path, {version}", document["version"])
+        )
     size = len(json.dumps(document, ensure_ascii=False).encode())
     if size > MAX_DOCUMENT_BYTES:  # a stored version is one item; DynamoDB's ceiling is 400 KB
-        problem = Problem("", f"is {size} bytes; a version holds at most {MAX_DOCUMENT_BYTES}")
-        raise InvalidCalendar([problem]) if kind == "calendar" else InvalidRuleConfig([problem])
+        problems.append(Problem("", f"is {size} bytes; a version holds at most {MAX_DOCUMENT_BYTES}"))
+    if problems:
+        raise InvalidCalendar(problems) if kind == "calendar" else InvalidRuleConfig(problems)
     return document, digest
 
 
