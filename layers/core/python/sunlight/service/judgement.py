@@ -121,10 +121,6 @@ class ActiveJudgement:
             int(active.get("generation", 0)),
         )
 
-    def of(self, calendar: str | None, rules: str | None) -> Judgement:
-        """A judgement by named versions (None: the stage's defaults), e.g. to compare two."""
-        return Judgement(self._calendar(calendar), self._rule_config(rules))
-
     def forget(self) -> None:
         self.store.forget()
 
@@ -153,19 +149,6 @@ class ActiveJudgement:
                     config = RuleConfig.from_json(document)
             self._rules[key] = config
         return self._rules[key]
-
-
-@dataclass
-class FixedJudgement:
-    """A judgement that never changes (the CLI, the tests, the benchmarks)."""
-
-    judgement: Judgement
-
-    def current(self, at_least: int = 0) -> Judgement:
-        return self.judgement
-
-    def forget(self) -> None:
-        return None
 
 
 class JudgementSource(Protocol):
