@@ -10,13 +10,11 @@ and a note, with nothing restarted. Declared limits on the same item: 5 days bin
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sunlight.bootstrap import clear_caches
 from sunlight.local.cloud import client
-from sunlight.local.runner import LocalSystem, RunOptions
+from sunlight.local.runner import LocalSystem
 from sunlight.sample.city import make_catalog
 
 from tests.e2e.test_local_spine import http, keys
@@ -32,15 +30,6 @@ CALENDAR_2027 = {
     "extra_workdays": [],
     "years": {"2027": {"holidays": ["2027-01-01", "2027-01-04"], "workdays": []}},
 }
-
-
-@pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
-    clear_caches()
-    options = RunOptions(data=tmp_path_factory.mktemp("sunlight"), port=0, cloud_port=0, dump_every=3600)
-    with LocalSystem(options) as running:
-        yield running
-    clear_caches()
 
 
 @pytest.fixture(scope="module")

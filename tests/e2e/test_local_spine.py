@@ -11,14 +11,12 @@ import json
 import random
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sunlight.bootstrap import clear_caches
 from sunlight.local.cloud import client
-from sunlight.local.runner import LocalSystem, RunOptions
+from sunlight.local.runner import LocalSystem
 from sunlight.sample.city import make_catalog
 
 from tests.e2e.portal_fixtures import concluded_case
@@ -26,15 +24,6 @@ from tests.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 TZ = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
-    clear_caches()
-    options = RunOptions(data=tmp_path_factory.mktemp("sunlight"), port=0, cloud_port=0, dump_every=3600)
-    with LocalSystem(options) as running:
-        yield running
-    clear_caches()
 
 
 def http(

@@ -24,10 +24,9 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from sunlight.bootstrap import clear_caches
 from sunlight.domain.catalog import Item
 from sunlight.local.cloud import client
-from sunlight.local.runner import LocalSystem, RunOptions
+from sunlight.local.runner import LocalSystem
 
 from tests.e2e.portal_fixtures import (
     CHROMIUM,
@@ -82,15 +81,6 @@ def _clear_of_a_month_boundary(margin: float = MONTH_MARGIN_S) -> None:
         time.sleep(until + margin)
     elif since < margin:
         time.sleep(margin - since)
-
-
-@pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
-    clear_caches()
-    options = RunOptions(data=tmp_path_factory.mktemp("sunlight"), port=0, cloud_port=0, dump_every=3600)
-    with LocalSystem(options) as running:
-        yield running
-    clear_caches()
 
 
 @pytest.fixture(scope="module")
