@@ -37,21 +37,14 @@ from infra.constructs.workflows import Workflows
 
 PERIOD = Duration.minutes(5)
 AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-# The metric functions/scoring/handler.py emits with Powertools (embedded metric format): its
-# Metrics(namespace=..., service=...) gives every metric the one dimension `service`.
-DRIFT_FUNCTION = "scoring"
-DRIFT_NAMESPACE = "Sunlight"
-DRIFT_METRIC = "TallyDrift"
-DRIFT_DIMENSIONS = {"service": DRIFT_FUNCTION}
-DRIFT_PERIOD = Duration.days(1)
-# The metric functions/sweep/handler.py emits with Metrics(namespace="Sunlight", service="sweep").
-COVERAGE_FUNCTION = "sweep"
-COVERAGE_NAMESPACE = "Sunlight"
-COVERAGE_METRIC = "CalendarUncoveredYears"
-COVERAGE_DIMENSIONS = {"service": COVERAGE_FUNCTION}
-# A day, like the drift's: the warning comes calendar_coverage_days ahead, and a day's maximum does not
-# flap between sweep runs whatever the stage's sweep_minutes.
-COVERAGE_PERIOD = Duration.days(1)
+# The business metrics the handlers emit with Powertools (embedded metric format): Metrics(namespace=
+# METRICS_NAMESPACE, service=<function>) gives every metric the one dimension `service`. Each is
+# alarmed on its maximum over a day: any datapoint above 0 alarms, a day without one does not, and a
+# sweep's metric does not flap between runs whatever the stage's sweep_minutes.
+METRICS_NAMESPACE = "Sunlight"
+DAILY = Duration.days(1)
+DRIFT_FUNCTION, DRIFT_METRIC = "scoring", "TallyDrift"
+COVERAGE_FUNCTION, COVERAGE_METRIC = "sweep", "CalendarUncoveredYears"
 CLOUDWATCH = "cloudwatch.amazonaws.com"
 # The operations Sunlight's adapters issue (sunlight.adapters.dynamo). An alarm is billed per metric it
 # combines, so the list is not every DynamoDB operation; add one here when an adapter starts using it.
@@ -139,46 +132,40 @@ class Alarms(Construct):
             )
             self._alarm(f"{logical}-dlq", "messages", depth)
         if DRIFT_FUNCTION in compute.functions:
-            self._drift_alarm()
+            self._daily_alarm(
+                DRIFT_FUNCTION,
+                DRIFT_METRIC,
+                "tally-drift",
+                "the nightly scoring found tallies that disagree with the log in the last day (its log has "
+                "the first drifted counts)",
+            )
         if COVERAGE_FUNCTION in compute.functions:
-            self._coverage_alarm(config)
+            self._daily_alarm(
+                COVERAGE_FUNCTION,
+                COVERAGE_METRIC,
+                "calendar-uncovered",
+                f"the active calendar does not cover the next {config.calendar_coverage_days} days (a year "
+                "without its official holidays); load and activate the next calendar version "
+                "(GET /v1/calendars shows what is uncovered)",
+            )
         CfnOutput(self, "OpsTopicArn", value=self.topic.topic_arn, description="alarms publish here")
 
-    def _drift_alarm(self) -> None:
-        drift = cloudwatch.Metric(
-            namespace=DRIFT_NAMESPACE,
-            metric_name=DRIFT_METRIC,
-            dimensions_map=DRIFT_DIMENSIONS,
-            period=DRIFT_PERIOD,
+    def _daily_alarm(self, function: str, metric_name: str, what: str, meaning: str) -> None:
+        """An alarm on a business metric a handler emits: any value above 0 in a day."""
+        metric = cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=metric_name,
+            dimensions_map={"service": function},
+            period=DAILY,
             statistic="Maximum",
         )
         self._alarm(
-            DRIFT_FUNCTION,
-            "tally-drift",
-            drift,
+            function,
+            what,
+            metric,
             threshold=0,
             comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            description=f"Sunlight {self._stage}: the nightly scoring found tallies that disagree with the "
-            "log in the last day (its log has the first drifted counts)",
-        )
-
-    def _coverage_alarm(self, config: StageConfig) -> None:
-        uncovered = cloudwatch.Metric(
-            namespace=COVERAGE_NAMESPACE,
-            metric_name=COVERAGE_METRIC,
-            dimensions_map=COVERAGE_DIMENSIONS,
-            period=COVERAGE_PERIOD,
-            statistic="Maximum",
-        )
-        self._alarm(
-            COVERAGE_FUNCTION,
-            "calendar-uncovered",
-            uncovered,
-            threshold=0,
-            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            description=f"Sunlight {self._stage}: the active calendar does not cover the next "
-            f"{config.calendar_coverage_days} days (a year without its official holidays); load and "
-            "activate the next calendar version (GET /v1/calendars shows what is uncovered)",
+            description=f"Sunlight {self._stage}: {meaning}",
         )
 
     def _alarm(

@@ -154,9 +154,5 @@ def test_an_uncovered_calendar_alarms_on_the_metric_the_sweep_emits(
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "sunlight")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Sunlight")
     module = _handler_module("sweep")
-    if not hasattr(module, "metrics"):
-        pytest.skip(
-            "functions/sweep/handler.py has no Powertools `metrics` yet (it will emit CalendarUncoveredYears)"
-        )
     assert getattr(module, "UNCOVERED_METRIC", alarm["MetricName"]) == alarm["MetricName"]
     _assert_emitted_as_alarmed(module.metrics, alarm, 1)
