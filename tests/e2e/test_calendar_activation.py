@@ -19,17 +19,10 @@ from sunlight.sample.city import make_catalog
 
 from tests.e2e.test_local_spine import http, keys
 from tests.waiting import wait_for
+from tests.year_2027 import CALENDAR_2027, accepted_case
 
 pytestmark = pytest.mark.e2e
 ITEM_CODE = "330100-HB-E2E-045"
-CALENDAR_2027 = {
-    "version": "hz-2027.1",
-    "time_zone": "Asia/Shanghai",
-    "office_hours": ["08:30", "17:30"],
-    "extra_holidays": [],
-    "extra_workdays": [],
-    "years": {"2027": {"holidays": ["2027-01-01", "2027-01-04"], "workdays": []}},
-}
 
 
 @pytest.fixture(scope="module")
@@ -51,37 +44,7 @@ def dept(system: LocalSystem) -> str:
 
 
 def records(dept: str, case_no: str, committed: int) -> list[dict[str, Any]]:
-    common = {"case_no": case_no, "item_code": ITEM_CODE, "dept_code": dept, "region_code": "330100"}
-    return [
-        {
-            **common,
-            "type": "apply",
-            "seq": 1,
-            "occurred_at": "2026-12-01T09:00:00+08:00",
-            "applicant_type": "person",
-            "applicant_name": "王小明",
-            "applicant_id_type": "id_card",
-            "applicant_id_no": "330102199001011234",
-            "contact_phone": "13800000000",
-            "channel": "window",
-            "materials": ["申请表"],
-        },
-        {
-            **common,
-            "type": "accept",
-            "seq": 2,
-            "occurred_at": "2026-12-01T10:00:00+08:00",
-            "handler_name": "王敏",
-            "handler_id": "E2E01",
-            "result": "accept",
-            "receipt_no": f"SL-{case_no}",
-            "query_code": "8F3K2Q",
-            "statutory_limit": {"value": 45, "unit": "G"},
-            "committed_limit": {"value": committed, "unit": "G"},
-            "fee_standard": "0",
-            "materials": ["申请表"],
-        },
-    ]
+    return accepted_case(case_no, ITEM_CODE, dept, committed)
 
 
 def case(system: LocalSystem, case_no: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sunlight.service.sweep import sweep
 
 from tests.integration.conftest import DEPT_A, KEYS, Cloud, call
 from tests.unit.cases import ITEM
+from tests.year_2027 import CALENDAR_2027, accepted_case
 
 pytestmark = pytest.mark.integration
 
@@ -27,53 +28,10 @@ LONG_ITEM = Item.model_validate(
         "stage_limits": {},
     }
 )
-CALENDAR_2027 = {
-    "version": "hz-2027.1",
-    "time_zone": "Asia/Shanghai",
-    "office_hours": ["08:30", "17:30"],
-    "extra_holidays": [],
-    "extra_workdays": [],
-    "years": {"2027": {"holidays": ["2027-01-01", "2027-01-04"], "workdays": []}},
-}
 
 
 def case_records(case_no: str, committed: int = 30, unit: str = "G") -> list[dict[str, Any]]:
-    common = {
-        "case_no": case_no,
-        "item_code": LONG_ITEM.item_code,
-        "dept_code": DEPT_A,
-        "region_code": "330100",
-    }
-    return [
-        {
-            **common,
-            "type": "apply",
-            "seq": 1,
-            "occurred_at": "2026-12-01T09:00:00+08:00",
-            "applicant_type": "organisation",
-            "applicant_name": "杭州某环保科技有限公司",
-            "applicant_id_type": "credit_code",
-            "applicant_id_no": "91330100MA2XXXXXX1",
-            "contact_phone": "13800000000",
-            "channel": "window",
-            "materials": ["申请表"],
-        },
-        {
-            **common,
-            "type": "accept",
-            "seq": 2,
-            "occurred_at": "2026-12-01T10:00:00+08:00",
-            "handler_name": "王敏",
-            "handler_id": "JS017",
-            "result": "accept",
-            "receipt_no": "SL-1",
-            "query_code": "8F3K2Q",
-            "statutory_limit": {"value": 45, "unit": "G"},
-            "committed_limit": {"value": committed, "unit": unit},
-            "fee_standard": "0",
-            "materials": ["申请表"],
-        },
-    ]
+    return accepted_case(case_no, LONG_ITEM.item_code, DEPT_A, committed, unit)
 
 
 @pytest.fixture
