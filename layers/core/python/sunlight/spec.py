@@ -424,27 +424,21 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/reports/{scope}/trend", "any", "a trend chart of one figure per unit (SVG)"),
     Route("GET", "/public/rankings", "public", "departments' scores and ranks for a period (published)"),
     Route("GET", "/public/trend", "public", "the city's on-time and early-completion rates by month (SVG)"),
-    Route(
-        "GET", "/v1/calendars", "any", "the calendar versions, the active one and what it leaves uncovered"
-    ),
-    Route("GET", "/v1/calendars/{version}", "any", "one calendar version as loaded"),
-    Route("PUT", "/v1/calendars/{version}", "office", "load a calendar version (immutable)"),
-    Route(
-        "POST",
-        "/v1/calendars/{version}/activate",
-        "office",
-        "make a calendar version active; re-judge open cases",
-    ),
-    Route("GET", "/v1/rules", "any", "the rule-configuration versions and the active one"),
-    Route("GET", "/v1/rules/{version}", "any", "one rule-configuration version as loaded"),
-    Route("PUT", "/v1/rules/{version}", "office", "load a rule-configuration version (immutable)"),
-    Route(
-        "POST",
-        "/v1/rules/{version}/activate",
-        "office",
-        "make a rule configuration active; re-judge open cases",
-    ),
 )
+
+
+def _versioned(collection: str, what: str) -> tuple[Route, ...]:
+    """The routes of a kind of versioned configuration the office loads and activates."""
+    one = f"/v1/{collection}/{{version}}"
+    return (
+        Route("GET", f"/v1/{collection}", "any", f"the {what} versions, the active one, the activations"),
+        Route("GET", one, "any", f"one {what} version as loaded"),
+        Route("PUT", one, "office", f"load a {what} version (immutable)"),
+        Route("POST", f"{one}/activate", "office", f"make a {what} version active; re-judge open cases"),
+    )
+
+
+ROUTES += _versioned("calendars", "calendar") + _versioned("rules", "rule-configuration")
 MAX_BATCH = 500
 BINARY_MEDIA_TYPES = (
     "application/pdf",

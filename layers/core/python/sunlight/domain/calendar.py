@@ -354,6 +354,11 @@ class WorkCalendar:
     def is_working_day(self, day: dt.date) -> bool:
         return self._is_work[self._index(day)]
 
+    @property
+    def covered_years(self) -> list[int]:
+        """The years whose official calendar is known, from the source or loaded by the city."""
+        return sorted(self._covered)
+
     def is_covered(self, year: int) -> bool:
         """True when the year's official calendar is known (from the source or loaded by the city)."""
         return year in self._covered

@@ -86,7 +86,7 @@ def load_version(
         document,
         digest,
         services.now().isoformat(timespec="seconds"),
-        principal.name or principal.dept_code or principal.region_code,
+        _who(principal),
     )
     if store.put_version(stored):
         return 201, _version_view(stored, _active(store))
@@ -113,20 +113,17 @@ def list_versions(kind: str, principal: Principal, services: Services) -> dict[s
     store = _store(services)
     active = _active(store)
     generation = int(active.get("generation", 0))
+    judgement = services.judgement(generation)
     out: dict[str, Any] = {
         "kind": checked,
-        "active": active.get(checked),
+        "active": judgement.calendar.version if checked == "calendar" else judgement.rules.version,
         "generation": generation,
         "versions": [_version_view(v, active) for v in store.versions(checked)],
         "activations": [a.to_json() for a in store.activations(generation, HISTORY) if a.kind == checked],
     }
-    judgement = services.judgement(generation)
     if checked == "calendar":
-        out["active"] = judgement.calendar.version
         out["uncovered_years"] = coverage(services)["uncovered_years"]
-        out["covered_years"] = _covered_years(judgement.calendar)
-    else:
-        out["active"] = judgement.rules.version
+        out["covered_years"] = judgement.calendar.covered_years
     return out
 
 
@@ -148,7 +145,7 @@ def activate(kind: str, version: str, principal: Principal, services: Services) 
         version,
         current.get(checked),
         now,
-        principal.name or principal.region_code,
+        _who(principal),
     )
     active = {"calendar": current.get("calendar"), "rules": current.get("rules")}
     active |= {checked: version, "generation": generation + 1, "activated_at": now}
@@ -194,7 +191,7 @@ def recompute_page(
     for case_no in page.case_nos:
         try:
             result = check_case(case_no, services, at_least=generation)
-        except Exception:  # one broken case must not stop the others; the sweep retries it
+        except Exception:  # one broken case must not stop the others; its next check re-judges it
             logger.exception("recompute failed for case %s", case_no)
             failed.append(case_no)
             continue
@@ -245,6 +242,10 @@ def operational_notices(services: Services) -> list[dict[str, Any]]:
     ]
 
 
+def _who(principal: Principal) -> str:
+    return principal.name or principal.dept_code or principal.region_code
+
+
 def _active(store: VersionStore) -> dict[str, Any]:
     return store.active(0, fresh=True)
 
@@ -258,7 +259,3 @@ def _version_view(stored: StoredVersion, active: dict[str, Any]) -> dict[str, An
         "loaded_by": stored.loaded_by,
         "active": active.get(stored.kind) == stored.version,
     }
-
-
-def _covered_years(calendar: Any) -> list[int]:
-    return sorted(y for y in range(2004, 2061) if calendar.is_covered(y))
