@@ -108,7 +108,9 @@ function view(c) {
   if (over) stats.push(stat(days(-Number(left)), t("progress.overdue"), "over"));
   else stats.push(stat(days(left), t("progress.left")));
   stats.push(stat(days(paused), t("progress.paused_days")));
-  stats.push(stat(day(c.committed_due) || "—", t("progress.committed_due"), "date"));
+  const provisional = c.provisional && c.provisional.committed_due;
+  const dueLabel = t("progress.committed_due") + (provisional ? t("progress.provisional_short") : "");
+  stats.push(stat(day(c.committed_due) || "—", dueLabel, "date"));
   const total = used + Math.max(Number(left) || 0, 0);
   const facts = [
     [t("progress.item"), zhText(c.item_name)],

@@ -305,6 +305,7 @@ def test_a_due_date_counted_across_a_year_without_official_holidays_is_marked_pr
     expect(page.locator("#case-title")).to_have_text(world.item.name)
     expect(page.locator(".provisional-note")).to_have_count(2)
     expect(page.locator(".provisional-note").first).to_have_text("（待官方节假日安排公布后确认）")
+    expect(page.locator(".summary")).to_contain_text("承诺办结期限（暂定）")
     shots.take(page, "03b-progress-provisional")
 
 
