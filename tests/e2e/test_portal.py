@@ -48,6 +48,7 @@ pytestmark = pytest.mark.e2e
 CASE_NO = "LH2026-P2E-0001"
 QUERY_CODE = "K7P2QX"
 RANKED_CASES = 5  # the scoring standard's minimum case count: fewer and the department is not ranked
+MINUTE_AHEAD_S = 40.0  # how much of the minute the throttle test starts with
 MONTH_MARGIN_S = 180.0  # how far from a month's start or end the quick cases conclude
 PAGES = ("", "guide", "progress", "complaint", "track", "rankings")
 
@@ -583,6 +584,11 @@ def test_twenty_wrong_codes_in_a_minute_on_one_case_are_throttled_by_the_public_
     # tests before this one: let it fill up, so that the 21st answer is the function's own.
     limiter = system.gateway.limiter
     time.sleep(limiter.burst / limiter.rate)
+    # The function counts failures per calendar minute: 21 requests that straddle a minute's end are
+    # two minutes' counts (seen once on a loaded machine), so start with most of a minute ahead.
+    left = 60 - time.time() % 60
+    if left < MINUTE_AHEAD_S:
+        time.sleep(left + 0.5)
     answers = []
     for n in range(21):
         body = json.dumps({"case_no": "NO-SUCH-CASE-1", "query_code": f"WRONG{n:02d}"}).encode()
