@@ -20,7 +20,7 @@ from sunlight.domain.instants import normalised
 from sunlight.domain.lifecycle import CaseLog, Delivery, fold
 from sunlight.domain.records import parse_record
 from sunlight.domain.rules import evaluate
-from sunlight.sample.city import generate
+from sunlight.devtools.sample.city import generate
 
 
 def run(quick: bool = False) -> dict[str, float]:

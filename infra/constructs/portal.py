@@ -54,7 +54,7 @@ BUCKET_DEPLOYMENT_HANDLER = "Custom::CDKBucketDeployment"
 # No build step, so no hashed file names: browsers and the CDN keep a file five minutes, and each
 # deploy invalidates the distribution's cache.
 SITE_CACHE_CONTROL = "public, max-age=300"
-# As `sunlight.local.gateway.SECURITY_HEADERS`: no inline script or style, nothing from elsewhere.
+# As `sunlight.devtools.local.gateway.SECURITY_HEADERS`: no inline script or style, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 HSTS_MAX_AGE = Duration.days(730)
 MINIMUM_TLS = cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from sunlight.bootstrap import clear_caches
-from sunlight.local.runner import LocalSystem, RunOptions
+from sunlight.devtools.local.runner import LocalSystem, RunOptions
 
 
 @pytest.fixture(scope="module")

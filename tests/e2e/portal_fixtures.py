@@ -15,7 +15,7 @@ from typing import Any
 
 from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.catalog import Item
-from sunlight.sample.city import make_catalog
+from sunlight.devtools.sample.city import make_catalog
 
 CHROMIUM = Path("/usr/bin/chromium")
 """Debian's Chromium (`make test` installs it); never a browser that `playwright install` fetches."""

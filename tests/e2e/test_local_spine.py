@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sunlight.local.cloud import client
-from sunlight.local.runner import LocalSystem
-from sunlight.sample.city import make_catalog
+from sunlight.devtools.local.cloud import client
+from sunlight.devtools.local.runner import LocalSystem
+from sunlight.devtools.sample.city import make_catalog
 
 from tests.e2e.portal_fixtures import concluded_case
 from tests.waiting import wait_for

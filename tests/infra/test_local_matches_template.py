@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from sunlight import spec
-from sunlight.local.cloud import LocalCloud, client
-from sunlight.local.provision import describe_local_tables, provision
+from sunlight.devtools.local.cloud import LocalCloud, client
+from sunlight.devtools.local.provision import describe_local_tables, provision
 
 from tests.infra.cfn import render
 from tests.infra.conftest import Synthesis

@@ -16,7 +16,7 @@ import pytest
 from aws_cdk import App, CfnResource
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_s3_deployment as s3deploy
-from sunlight.local.gateway import SECURITY_HEADERS as LOCAL_SECURITY_HEADERS
+from sunlight.devtools.local.gateway import SECURITY_HEADERS as LOCAL_SECURITY_HEADERS
 
 from infra.app import build_stack
 from infra.config import ConfigError, StageConfig, load_stage

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sunlight.local.cloud import LocalCloud
+from sunlight.devtools.local.cloud import LocalCloud
 
 FAKE_HANDLERS = {
     # Echoes its event; raises when asked, so a state machine's Catch can be tested.

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from sunlight import spec
-from sunlight.local.gateway import Gateway, Request, Router, policy_allows
-from sunlight.local.invoker import FunctionRuntime, Invoker
+from sunlight.devtools.local.gateway import Gateway, Request, Router, policy_allows
+from sunlight.devtools.local.invoker import FunctionRuntime, Invoker
 
 pytestmark = pytest.mark.integration
 

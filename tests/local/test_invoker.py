@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from sunlight import spec
-from sunlight.local.cloud import LocalCloud, client
-from sunlight.local.invoker import FunctionRuntime, HandlerError, Invoker, in_process_lambda
-from sunlight.local.provision import Provisioned, provision
+from sunlight.devtools.local.cloud import LocalCloud, client
+from sunlight.devtools.local.invoker import FunctionRuntime, HandlerError, Invoker, in_process_lambda
+from sunlight.devtools.local.provision import Provisioned, provision
 
 from tests.waiting import wait_for
 

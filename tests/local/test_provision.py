@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from sunlight import spec
-from sunlight.local.cloud import LocalCloud, client
-from sunlight.local.provision import (
+from sunlight.devtools.local.cloud import LocalCloud, client
+from sunlight.devtools.local.provision import (
     DATA_KEY_ENV,
     describe_local_tables,
     function_environment,

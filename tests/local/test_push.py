@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sunlight.cli import main
-from sunlight.local.cloud import port_is_free
+from sunlight.devtools.cli import main
+from sunlight.devtools.local.cloud import port_is_free
 
 pytestmark = pytest.mark.integration
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from sunlight import spec
-from sunlight.local.cloud import LocalCloud
-from sunlight.local.provision import describe_local_tables, provision
+from sunlight.devtools.local.cloud import LocalCloud
+from sunlight.devtools.local.provision import describe_local_tables, provision
 
 from infra import spec_cfn
 

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from sunlight import spec
 from sunlight.bootstrap import clear_caches
-from sunlight.local.cloud import client
-from sunlight.local.runner import LocalSystem, RunOptions, key_hash
+from sunlight.devtools.local.cloud import client
+from sunlight.devtools.local.runner import LocalSystem, RunOptions, key_hash
 
 from tests.waiting import wait_for
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from sunlight import spec
-from sunlight.local.cloud import LocalCloud, client
-from sunlight.local.provision import provision
-from sunlight.local.store import dump_tables, restore_tables, restored_open_cases, scan_items
+from sunlight.devtools.local.cloud import LocalCloud, client
+from sunlight.devtools.local.provision import provision
+from sunlight.devtools.local.store import dump_tables, restore_tables, restored_open_cases, scan_items
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ from sunlight.domain.instants import normalised
 from sunlight.domain.lifecycle import fold
 from sunlight.domain.rules import evaluate
 from sunlight.notices import StaffMember
-from sunlight.sample.city import generate
+from sunlight.devtools.sample.city import generate
 from sunlight.service.intake import submit
 from sunlight.service.principal import Principal
 from sunlight.service.services import Services

@@ -17,7 +17,7 @@ import pytest
 from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.instants import normalised
 from sunlight.domain.tally import COUNTING_STATUSES, Fact, roll_up
-from sunlight.sample.city import SampleCity, generate
+from sunlight.devtools.sample.city import SampleCity, generate
 from sunlight.service import alert_desk, complaints, evaluation
 from sunlight.service.intake import submit
 from sunlight.service.principal import Principal

@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sunlight.cli import main
-from sunlight.sample.city import write_sample
+from sunlight.devtools.cli import main
+from sunlight.devtools.sample.city import write_sample
 
 pytestmark = pytest.mark.unit
 

@@ -23,7 +23,7 @@ from sunlight.domain.lifecycle import (
 )
 from sunlight.domain.records import parse_record, to_exchange_json
 from sunlight.domain.rules import evaluate
-from sunlight.sample.city import generate
+from sunlight.devtools.sample.city import generate
 
 from tests.unit.cases import ITEM, Case, at
 

@@ -1,6 +1,6 @@
 """The resources of a Sunlight deployment, defined once.
 
-The CDK stack (`infra/`) and the local embedded mode (`sunlight.local`) both build their tables,
+The CDK stack (`infra/`) and the local embedded mode (`sunlight.devtools.local`) both build their tables,
 indexes, functions, routes and state machine from these definitions, and a test proves that the
 synthesised template and the local resources agree. Names here are logical; a deployment prefixes
 them with its stage (`sunlight-dev-cases`), and functions find them through the environment

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from sunlight import spec
-from sunlight.local.cloud import ACCOUNT_ID, REGION, client
-from sunlight.local.invoker import RUNTIME, FunctionRuntime
+from sunlight.devtools.local.cloud import ACCOUNT_ID, REGION, client
+from sunlight.devtools.local.invoker import RUNTIME, FunctionRuntime
 from sunlight.settings import StageDefaults
 
-log = logging.getLogger("sunlight.local.provision")
+log = logging.getLogger("sunlight.devtools.local.provision")
 
 STAGE = "local"
 DATA_KEY_ENV = "SUNLIGHT_DATA_KEY_SECRET_ARN"

@@ -22,7 +22,7 @@ from typing import Any
 from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.catalog import Catalog, Item
 from sunlight.domain.config import RuleConfig
-from sunlight.sample.city_data import DEPARTMENTS
+from sunlight.devtools.sample.city_data import DEPARTMENTS
 
 REGION = "330100"
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -28,17 +28,17 @@ from typing import Any, TextIO
 from sunlight import spec
 from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.catalog import Catalog
-from sunlight.local.cloud import DEFAULT_PORT as CLOUD_PORT
-from sunlight.local.cloud import LocalCloud, client
-from sunlight.local.gateway import DEFAULT_PORT as API_PORT
-from sunlight.local.gateway import Gateway
-from sunlight.local.invoker import FUNCTIONS_DIR, Invoker, install, uninstall
-from sunlight.local.provision import STAGE, Provisioned, new_data_key, provision
-from sunlight.local.push import PushError, post_batch
-from sunlight.local.store import dump_tables, restore_tables, restored_open_cases
-from sunlight.sample.city import REGION, CityGenerator, make_catalog
+from sunlight.devtools.local.cloud import DEFAULT_PORT as CLOUD_PORT
+from sunlight.devtools.local.cloud import LocalCloud, client
+from sunlight.devtools.local.gateway import DEFAULT_PORT as API_PORT
+from sunlight.devtools.local.gateway import Gateway
+from sunlight.devtools.local.invoker import FUNCTIONS_DIR, Invoker, install, uninstall
+from sunlight.devtools.local.provision import STAGE, Provisioned, new_data_key, provision
+from sunlight.devtools.local.push import PushError, post_batch
+from sunlight.devtools.local.store import dump_tables, restore_tables, restored_open_cases
+from sunlight.devtools.sample.city import REGION, CityGenerator, make_catalog
 
-log = logging.getLogger("sunlight.local")
+log = logging.getLogger("sunlight.devtools.local")
 
 OFFICE_NAME = "市电子监察中心"
 SCORE_FIRST_AFTER = 5.0  # seconds from start to the first scoring run (then every `score_every`)

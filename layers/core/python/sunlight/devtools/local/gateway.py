@@ -35,10 +35,10 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sunlight import spec
-from sunlight.local.cloud import ACCOUNT_ID, HOST, REGION
-from sunlight.local.invoker import FunctionRuntime, HandlerError, Invoker
+from sunlight.devtools.local.cloud import ACCOUNT_ID, HOST, REGION
+from sunlight.devtools.local.invoker import FunctionRuntime, HandlerError, Invoker
 
-log = logging.getLogger("sunlight.local.gateway")
+log = logging.getLogger("sunlight.devtools.local.gateway")
 
 DEFAULT_PORT = 8080
 API_ID = "sunlightlocal"

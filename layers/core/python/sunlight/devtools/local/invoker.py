@@ -36,7 +36,7 @@ from typing import Any
 
 from sunlight import spec
 
-log = logging.getLogger("sunlight.local.invoker")
+log = logging.getLogger("sunlight.devtools.local.invoker")
 
 RUNTIME = "python3.12"
 FUNCTIONS_DIR = spec.ROOT / "functions"

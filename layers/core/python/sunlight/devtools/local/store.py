@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from sunlight import spec
-from sunlight.local.cloud import client
-from sunlight.local.provision import STAGE
+from sunlight.devtools.local.cloud import client
+from sunlight.devtools.local.provision import STAGE
 
 FORMAT = "sunlight-local-table/1"
 
