@@ -31,8 +31,8 @@ from botocore.client import BaseClient  # noqa: E402
 from moto import mock_aws  # noqa: E402
 from sunlight import spec  # noqa: E402
 from sunlight.bootstrap import Settings, build  # noqa: E402
-from sunlight.domain.instants import normalised  # noqa: E402
 from sunlight.devtools.sample.city import generate  # noqa: E402
+from sunlight.domain.instants import normalised  # noqa: E402
 from sunlight.service.principal import Principal  # noqa: E402
 
 from tests.integration.conftest import REGION, FakeContext, InlineWorkflow, create_tables  # noqa: E402

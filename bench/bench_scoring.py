@@ -43,6 +43,7 @@ from pynamodb.connection.base import Connection  # noqa: E402
 from sunlight import spec  # noqa: E402
 from sunlight.adapters.scores import BATCH, TALLY, DynamoScoreBook, DynamoTallies, number  # noqa: E402
 from sunlight.bootstrap import Settings, build  # noqa: E402
+from sunlight.devtools.sample.city import credit_code, generate  # noqa: E402
 from sunlight.domain.calendar import HolidaySource, WorkCalendar  # noqa: E402
 from sunlight.domain.catalog import Item  # noqa: E402
 from sunlight.domain.config import RuleConfig  # noqa: E402
@@ -51,7 +52,6 @@ from sunlight.domain.lifecycle import CaseLog, Delivery, case_clock, fold  # noq
 from sunlight.domain.records import parse_record  # noqa: E402
 from sunlight.domain.rules import evaluate  # noqa: E402
 from sunlight.domain.tally import Cell, Counts, Fact, alert_key, case_facts, case_handler, drift, sum_facts  # noqa: E402
-from sunlight.devtools.sample.city import credit_code, generate  # noqa: E402
 from sunlight.service import evaluation  # noqa: E402
 from sunlight.service.casework import check_case  # noqa: E402
 from sunlight.service.ports import CaseRow  # noqa: E402

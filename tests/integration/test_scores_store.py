@@ -13,8 +13,8 @@ import pytest
 from moto import mock_aws
 from sunlight import spec
 from sunlight.adapters.scores import DynamoScoreBook, DynamoTallies
-from sunlight.domain.complaints import Complaint
 from sunlight.devtools.local.provision import table_definition
+from sunlight.domain.complaints import Complaint
 from sunlight.service.ports import CaseRow
 
 from tests.fakes import MemoryArchive, MemoryCases, MemoryComplaints, MemoryScoreBook, MemoryTallies

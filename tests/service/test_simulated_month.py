@@ -13,13 +13,13 @@ import json
 
 import pytest
 from sunlight.adapters.sns import MemoryTexts
+from sunlight.devtools.sample.city import generate
 from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.instants import normalised
 from sunlight.domain.lifecycle import fold
 from sunlight.domain.rules import evaluate
 from sunlight.notices import StaffMember
-from sunlight.devtools.sample.city import generate
 from sunlight.service.intake import submit
 from sunlight.service.principal import Principal
 from sunlight.service.services import Services

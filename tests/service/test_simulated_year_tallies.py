@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sunlight.devtools.sample.city import SampleCity, generate
 from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.instants import normalised
 from sunlight.domain.tally import COUNTING_STATUSES, Fact, roll_up
-from sunlight.devtools.sample.city import SampleCity, generate
 from sunlight.service import alert_desk, complaints, evaluation
 from sunlight.service.intake import submit
 from sunlight.service.principal import Principal

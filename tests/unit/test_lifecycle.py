@@ -8,6 +8,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sunlight.devtools.sample.city import generate
 from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar, YearCalendar
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.errors import CaseMismatch, ConflictingRecord
@@ -23,7 +24,6 @@ from sunlight.domain.lifecycle import (
 )
 from sunlight.domain.records import parse_record, to_exchange_json
 from sunlight.domain.rules import evaluate
-from sunlight.devtools.sample.city import generate
 
 from tests.unit.cases import ITEM, Case, at
 

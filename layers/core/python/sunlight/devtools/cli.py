@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from sunlight.devtools.checker import check
+from sunlight.devtools.sample.city import write_sample
 from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
 from sunlight.domain.catalog import Catalog
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.errors import InvalidCalendar, InvalidRecord, InvalidRuleConfig, Problem
-from sunlight.devtools.sample.city import write_sample
 
 EXIT_OK, EXIT_RECORD_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
 _T = TypeVar("_T")
@@ -119,10 +119,10 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = 
 def _local(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`run` and `push`, imported only when used (they bring boto3 and moto)."""
     if args.command == "push":
-        from sunlight.devtools.local.push import push  # noqa: PLC0415 (loaded only for this command)
+        from sunlight.devtools.local.push import push
 
         return push(args.records, args.key, args.url, args.batch, out, err)
-    from sunlight.devtools.local.runner import RunOptions, run  # noqa: PLC0415 (brings boto3 and moto)
+    from sunlight.devtools.local.runner import RunOptions, run
 
     options = RunOptions(
         data=args.data,

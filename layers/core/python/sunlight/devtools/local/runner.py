@@ -26,8 +26,6 @@ from types import FrameType
 from typing import Any, TextIO
 
 from sunlight import spec
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.catalog import Catalog
 from sunlight.devtools.local.cloud import DEFAULT_PORT as CLOUD_PORT
 from sunlight.devtools.local.cloud import LocalCloud, client
 from sunlight.devtools.local.gateway import DEFAULT_PORT as API_PORT
@@ -37,6 +35,8 @@ from sunlight.devtools.local.provision import STAGE, Provisioned, new_data_key, 
 from sunlight.devtools.local.push import PushError, post_batch
 from sunlight.devtools.local.store import dump_tables, restore_tables, restored_open_cases
 from sunlight.devtools.sample.city import REGION, CityGenerator, make_catalog
+from sunlight.domain.calendar import HolidaySource, WorkCalendar
+from sunlight.domain.catalog import Catalog
 
 log = logging.getLogger("sunlight.devtools.local")
 
