@@ -20,9 +20,9 @@ from sunlight.domain.catalog import Catalog
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.errors import InvalidRecord, Problem, SunlightError
 from sunlight.domain.instants import normalised
-from sunlight.domain.lifecycle import CaseLog, CaseState, Delivery, case_clock, fold
+from sunlight.domain.lifecycle import CaseLog, CaseState, Delivery
 from sunlight.domain.records import parse_record
-from sunlight.domain.rules import Alert, evaluate
+from sunlight.domain.rules import Alert, judge
 
 _INSTANT: TypeAdapter[dt.datetime] = TypeAdapter(AwareDatetime)
 
@@ -109,10 +109,9 @@ def check(
             result.errors.append(LineError(number, identity, [Problem("record", str(exc), None)]))
     for case_no, log in logs.items():
         item = catalog[log.deliveries[0].record.item_code]
-        state = fold(log.deliveries, tuple(item.stages))
-        result.cases[case_no] = state
-        clock = case_clock(state, item, calendar, config, now)
-        if clock is not None:
-            result.uncovered_years.update(clock.uncovered_years)
-        result.alerts.extend(evaluate(state, item, calendar, config, now, clock))
+        judged = judge(log.deliveries, item, calendar, config, now)
+        result.cases[case_no] = judged.state
+        if judged.clock is not None:
+            result.uncovered_years.update(judged.clock.uncovered_years)
+        result.alerts.extend(judged.alerts)
     return result

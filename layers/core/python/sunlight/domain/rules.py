@@ -27,6 +27,7 @@ from sunlight.domain.lifecycle import (
     Delivery,
     StageStep,
     case_clock,
+    fold,
 )
 from sunlight.domain.records import ExchangeRecord, Limit, money
 
@@ -672,3 +673,32 @@ def next_due(
     # A limit is passed from the first second after it: that is when the check has something to do.
     later = [m for m in moments if m >= now]
     return min(later) + dt.timedelta(seconds=1) if later else None
+
+
+@dataclass
+class Judged:
+    """A case as the rules see it at one moment: its state, its clock, and (computed when asked) its
+    verdicts and the next moment a time rule may fire."""
+
+    state: CaseState
+    item: Item
+    calendar: WorkCalendar
+    config: RuleConfig
+    now: dt.datetime
+    clock: Clock | None
+
+    @cached_property
+    def alerts(self) -> list[Alert]:
+        return evaluate(self.state, self.item, self.calendar, self.config, self.now, self.clock)
+
+    @cached_property
+    def next_due(self) -> dt.datetime | None:
+        return next_due(self.state, self.item, self.calendar, self.config, self.now, self.clock)
+
+
+def judge(
+    deliveries: list[Delivery], item: Item, calendar: WorkCalendar, config: RuleConfig, now: dt.datetime
+) -> Judged:
+    """Fold a case's deliveries and read its clock: the one way every caller judges a case."""
+    state = fold(deliveries, tuple(item.stages))
+    return Judged(state, item, calendar, config, now, case_clock(state, item, calendar, config, now))

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.lifecycle import case_clock, due_change_note, due_instants, fold
-from sunlight.domain.rules import evaluate, next_due
+from sunlight.domain.lifecycle import due_change_note, due_instants
+from sunlight.domain.rules import judge
 from sunlight.domain.tally import case_handler
 from sunlight.service.alert_lifecycle import Create, plan_sync
 from sunlight.service.announce import announce
@@ -34,9 +34,8 @@ def check_case(case_no: str, services: Services, at_least: int = 0) -> dict[str,
     judgement = services.judgement(max(at_least, row.judged_generation))
     calendar, config = judgement.calendar, judgement.rules
     now = services.now()
-    state = fold(log.deliveries, tuple(item.stages))
-    clock = case_clock(state, item, calendar, config, now)
-    alerts = evaluate(state, item, calendar, config, now, clock)
+    judged = judge(log.deliveries, item, calendar, config, now)
+    state, clock, alerts = judged.state, judged.clock, judged.alerts
     handler_id = case_handler(state)
     stored = [
         {
@@ -51,7 +50,7 @@ def check_case(case_no: str, services: Services, at_least: int = 0) -> dict[str,
     changed, created = apply_sync(case_no, stored, now, state.closed_at, services)
     announce(created, services, now)
     row.stage, row.outcome, row.checked_count = state.current_stage, state.outcome, len(log)
-    row.next_due = next_due(state, item, calendar, config, now, clock)
+    row.next_due = judged.next_due
     if state.accept is not None and state.accept.query_code:
         row.query_hash = services.protector.keyed_hash(state.accept.query_code)
     before = row.summary

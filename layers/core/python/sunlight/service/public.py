@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sunlight.domain.catalog import Item
 from sunlight.domain.errors import SunlightError
-from sunlight.domain.lifecycle import CaseState, case_clock, fold
+from sunlight.domain.lifecycle import CaseState
 from sunlight.domain.records import (
     Accept,
     Apply,
@@ -35,6 +35,7 @@ from sunlight.domain.records import (
     Stage,
     mask,
 )
+from sunlight.domain.rules import judge
 from sunlight.service.evaluation import counts_for, current_standard, previous_period, ranking
 from sunlight.service.ports import CaseRow
 from sunlight.service.services import Services
@@ -166,11 +167,11 @@ def progress(query: ProgressQuery, services: Services) -> dict[str, Any]:
 def citizen_case(row: CaseRow, item: Item, services: Services) -> dict[str, Any]:
     """The contract's case view: Chinese labels, pauses explained, applicant masked, no staff, no code."""
     log = load_log(row.case_no, services)
-    state = fold(log.deliveries, tuple(item.stages))
-    now = services.now()
     judgement = services.judgement(row.judged_generation)
     calendar = judgement.calendar
-    clock = case_clock(state, item, calendar, judgement.rules, now)
+    now = services.now()
+    judged = judge(log.deliveries, item, calendar, judgement.rules, now)
+    state, clock = judged.state, judged.clock
     stage = state.current_stage
     # A due date counted across a year whose official holidays are not loaded yet may still move.
     provisional = {

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sunlight.domain.catalog import Item
-from sunlight.domain.lifecycle import case_clock, fold
 from sunlight.domain.records import masked
-from sunlight.domain.rules import next_due
+from sunlight.domain.rules import judge
 from sunlight.service.ports import AlertFilter, AlertPage
 from sunlight.service.principal import Forbidden, NotFound, Principal
 from sunlight.service.services import Services
@@ -27,12 +26,11 @@ def case_view(case_no: str, principal: Principal, services: Services) -> dict[st
         raise NotFound(f"item {row.item_code} not found")
     stored = services.records.load(case_no)
     log = load_log(case_no, services, stored)
-    state = fold(log.deliveries, tuple(item.stages))
     now = services.now()
     judgement = services.judgement(row.judged_generation)
     calendar, config = judgement.calendar, judgement.rules
-    clock = case_clock(state, item, calendar, config, now)
-    due = next_due(state, item, calendar, config, now, clock)
+    judged = judge(log.deliveries, item, calendar, config, now)
+    state, clock, due = judged.state, judged.clock, judged.next_due
     return {
         "case_no": case_no,
         "item": {"item_code": item.item_code, "name": item.name},

@@ -23,7 +23,8 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 
 from sunlight.domain.complaints import OFFICE, Complaint
-from sunlight.domain.lifecycle import CaseState, Clock, case_clock, fold
+from sunlight.domain.lifecycle import CaseState, Clock
+from sunlight.domain.rules import judge
 from sunlight.domain.tally import (
     Cell,
     Counts,
@@ -108,8 +109,10 @@ def derive_case(
         item = services.catalog.get(row.item_code) if row else None
         if row is None or item is None:
             return []
-        state = fold(load_log(case_no, services).deliveries, tuple(item.stages))
-        clock = case_clock(state, item, services.calendar, services.config, services.now())
+        judged = judge(
+            load_log(case_no, services).deliveries, item, services.calendar, services.config, services.now()
+        )
+        state, clock = judged.state, judged.clock
     alerts = services.alerts.for_case(case_no)
     return case_facts(state, clock, alerts, services.calendar, services.config.late_report_days)
 
