@@ -1,0 +1,9 @@
+"""Stand-in for the recompute function: does what the test scripted (tests/statemachines/fakes.py)."""
+
+from typing import Any
+
+from tests.statemachines.fakes import SCRIPT
+
+
+def handler(event: dict[str, Any], context: Any) -> Any:
+    return SCRIPT.call("recompute", event)
