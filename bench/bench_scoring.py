@@ -57,6 +57,7 @@ from sunlight.service.casework import check_case  # noqa: E402
 from sunlight.service.ports import CaseRow  # noqa: E402
 from sunlight.service.services import Services  # noqa: E402
 from sunlight.service.tallying import RECOMPUTE_WORKERS, recompute  # noqa: E402
+from sunlight.service.tallying import listen as evaluation_listens  # noqa: E402
 
 from tests.fakes import (  # noqa: E402
     InlineWorkflow,
@@ -567,6 +568,7 @@ def _concurrent(quick: bool) -> dict[str, float]:
         lambda: now,
         tallies=MemoryTallies(),
     )
+    evaluation_listens(services.events, services)
     workflow.services = services
     by_case: dict[str, list[Delivery]] = {}
     for e in city.envelopes():

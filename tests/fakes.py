@@ -10,16 +10,16 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from sunlight.alerts.ports import AlertFilter, AlertPage
 from sunlight.domain.catalog import Item
 from sunlight.domain.complaints import Complaint
 from sunlight.domain.lifecycle import Delivery
 from sunlight.domain.records import to_exchange_json
 from sunlight.domain.tally import Cell, Counts
 from sunlight.notices import StaffMember
+from sunlight.service import tallying
 from sunlight.service.casework import check_case, park
 from sunlight.service.ports import (
-    AlertFilter,
-    AlertPage,
     CaseRow,
     ConcurrentAppend,
     DueCases,
@@ -444,4 +444,5 @@ def with_evaluation(services: Services) -> Services:
     services.tallies = MemoryTallies()
     services.scorebook = MemoryScoreBook()
     services.archive = MemoryArchive(services.cases, services.complaints)  # type: ignore[arg-type]
+    tallying.listen(services.events, services)
     return services

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from pydantic import BaseModel, Field, ValidationError
-from sunlight import spec
+from pydantic import BaseModel, Field
+from sunlight import errors_http, spec
 from sunlight.bootstrap import from_environment
 from sunlight.domain.catalog import CREDIT_CODE
-from sunlight.domain.errors import InvalidCalendar, InvalidRecord, InvalidRuleConfig
-from sunlight.domain.records import problems_of
+from sunlight.observability import lambda_entry
 from sunlight.service import alert_desk, complaints, evaluation, intake, queries, reports, staff, versions
-from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal, Unauthorized
+from sunlight.service.principal import Forbidden, Principal
 from sunlight.service.services import Services
 
-logger = Logger(service="sunlight-api")
 app = APIGatewayRestResolver(enable_validation=True)
+errors_http.register(app, errors_http.EXCHANGE)
 
 
 class Batch(BaseModel):
@@ -288,52 +286,7 @@ def openapi() -> Response[str]:
     return Response(200, content_types.APPLICATION_JSON, body)
 
 
-def _error(status: int, code: str, message: str, **extra: Any) -> Response[dict[str, Any]]:
-    return Response(status, content_types.APPLICATION_JSON, {"error": code, "message": message, **extra})
-
-
-@app.exception_handler(Unauthorized)
-def _unauthorized(exc: Unauthorized) -> Response[dict[str, Any]]:
-    return _error(401, "Unauthorized", str(exc))
-
-
-@app.exception_handler(Forbidden)
-def _forbidden(exc: Forbidden) -> Response[dict[str, Any]]:
-    return _error(403, "Forbidden", str(exc))
-
-
-@app.exception_handler(Conflict)
-def _conflict(exc: Conflict) -> Response[dict[str, Any]]:
-    return _error(409, "Conflict", str(exc))
-
-
-@app.exception_handler(NotFound)
-def _not_found(exc: NotFound) -> Response[dict[str, Any]]:
-    return _error(404, "NotFound", str(exc))
-
-
-@app.exception_handler(ValidationError)
-def _invalid(exc: ValidationError) -> Response[dict[str, Any]]:
-    problems = [p.as_dict() for p in problems_of(exc)]
-    return _error(422, "InvalidInput", "the request body is not valid", problems=problems)
-
-
-@app.exception_handler(InvalidRecord)
-def _invalid_record(exc: InvalidRecord) -> Response[dict[str, Any]]:
-    return _error(422, "InvalidInput", str(exc), problems=[p.as_dict() for p in exc.problems])
-
-
-@app.exception_handler(InvalidCalendar)
-def _invalid_calendar(exc: InvalidCalendar) -> Response[dict[str, Any]]:
-    return _error(422, "InvalidCalendar", str(exc), problems=[p.as_dict() for p in exc.problems])
-
-
-@app.exception_handler(InvalidRuleConfig)
-def _invalid_rules(exc: InvalidRuleConfig) -> Response[dict[str, Any]]:
-    return _error(422, "InvalidRuleConfig", str(exc), problems=[p.as_dict() for p in exc.problems])
-
-
-@logger.inject_lambda_context
+@lambda_entry
 def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
     if services is not None:
         app.append_context(services=services)

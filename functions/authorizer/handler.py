@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from sunlight.adapters.dynamo import DynamoPrincipals
 from sunlight.bootstrap import principals_from_environment
+from sunlight.observability import child_logger, lambda_entry
 
-logger = Logger(service="sunlight-authorizer")
+logger = child_logger()
 
 
+@lambda_entry
 def handler(
     event: dict[str, Any], context: Any, principals: DynamoPrincipals | None = None
 ) -> dict[str, Any]:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from sunlight.bootstrap import from_environment
+from sunlight.observability import lambda_entry
 from sunlight.service.casework import park
 from sunlight.service.services import Services
 
-logger = Logger(service="sunlight-park")
 
-
-@logger.inject_lambda_context
+@lambda_entry
 def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
     return park(
         str(event["case_no"]),

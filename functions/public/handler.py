@@ -8,20 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from pydantic import ValidationError
+from sunlight import errors_http
 from sunlight.bootstrap import from_environment
-from sunlight.domain.errors import InvalidRecord, Problem
-from sunlight.domain.records import problems_of
+from sunlight.observability import lambda_entry
 from sunlight.service import complaints, public, reports
-from sunlight.service.principal import Conflict
 from sunlight.service.services import Services
 
-logger = Logger(service="sunlight-public")
 app = APIGatewayRestResolver(enable_validation=True)
+errors_http.register(app, errors_http.PUBLIC)
 
 
 def _services() -> Services:
@@ -72,49 +68,7 @@ def trend() -> Response[str]:
     )
 
 
-def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
-    return Response(status, content_types.APPLICATION_JSON, body)
-
-
-def _invalid(problems: list[Problem]) -> Response[dict[str, Any]]:
-    body = {"error": "InvalidInput", "message": "请求内容不正确", "problems": [p.as_dict() for p in problems]}
-    return _json(422, body)
-
-
-@app.exception_handler(public.TooManyLookups)  # type: ignore[untyped-decorator]
-def _too_many(_: public.TooManyLookups) -> Response[dict[str, Any]]:
-    return _json(429, dict(public.TOO_MANY))
-
-
-@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
-def _invalid_request(exc: RequestValidationError) -> Response[dict[str, Any]]:
-    problems = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ())]
-        field = ".".join(loc[1:] if loc[:1] in (["body"], ["query"]) else loc) or "body"
-        got = err.get("input")
-        problems.append(
-            Problem(field, str(err.get("msg", "is not valid")), got if isinstance(got, str | int) else None)
-        )
-    return _invalid(problems)
-
-
-@app.exception_handler(ValidationError)  # type: ignore[untyped-decorator]
-def _invalid_model(exc: ValidationError) -> Response[dict[str, Any]]:
-    return _invalid(problems_of(exc))
-
-
-@app.exception_handler(InvalidRecord)  # type: ignore[untyped-decorator]
-def _invalid_input(exc: InvalidRecord) -> Response[dict[str, Any]]:
-    return _invalid(exc.problems)
-
-
-@app.exception_handler(Conflict)  # type: ignore[untyped-decorator]
-def _conflict(exc: Conflict) -> Response[dict[str, Any]]:
-    return _json(409, {"error": "Conflict", "message": str(exc)})
-
-
-@logger.inject_lambda_context
+@lambda_entry
 def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
     if services is not None:
         app.append_context(services=services)  # type: ignore[no-untyped-call]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from sunlight.bootstrap import from_environment
+from sunlight.observability import child_logger, lambda_entry
 from sunlight.service.services import Services
 from sunlight.service.versions import recompute_page
 
-logger = Logger(service="sunlight-recompute")
+logger = child_logger()
 
 
-@logger.inject_lambda_context
+@lambda_entry
 def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
     cursor = event.get("cursor")
     page = recompute_page(

@@ -7,18 +7,17 @@ import os
 import time
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from sunlight.bootstrap import from_environment
+from sunlight.observability import child_logger, function_metrics, lambda_entry
 from sunlight.service.evaluation import nightly
 from sunlight.service.services import Services
 
-logger = Logger(service="sunlight-scoring")
-metrics = Metrics(namespace="Sunlight", service="scoring")
+logger = child_logger()
+metrics = function_metrics("scoring")  # the alarm watches it on service=scoring
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
+@lambda_entry
 def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
     # Posts in flight when the recompute ends land within seconds; wait that long before judging.
     settle = float(os.environ.get("SUNLIGHT_DRIFT_SETTLE_SECONDS", "10"))

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from sunlight.bootstrap import from_environment
+from sunlight.observability import child_logger, function_metrics, lambda_entry
 from sunlight.service.services import Services
 from sunlight.service.sweep import sweep
 
-logger = Logger(service="sunlight-sweep")
-metrics = Metrics(namespace="Sunlight", service="sweep")
+logger = child_logger()
+metrics = function_metrics("sweep")  # the alarm watches it on service=sweep
 UNCOVERED_METRIC = "CalendarUncoveredYears"
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
+@lambda_entry
 def handler(event: dict[str, Any], context: Any, services: Services | None = None) -> dict[str, Any]:
     report = sweep(services or from_environment()[0]).to_json()
     uncovered = report["coverage"]["uncovered_years"]

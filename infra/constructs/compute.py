@@ -36,6 +36,10 @@ CORE_LAYER_DIR = spec.ROOT / "layers" / "core"
 FUNCTIONS_DIR = spec.ROOT / "functions"
 DEPS_LAYER_DIR = spec.ROOT / "build" / "layer-deps"
 ASSET_EXCLUDE = ["**/__pycache__", "**/*.pyc", "**/*.egg-info", "**/.mypy_cache", "**/.pytest_cache"]
+# Development tools stay out of the deployed layer: the local embedded mode (moto), the sample city,
+# the `sunlight` command and its checker (`sunlight.devtools`; nothing deployed imports it).
+DEV_ONLY = ["python/sunlight/devtools"]
+CORE_LAYER_EXCLUDE = [*ASSET_EXCLUDE, *DEV_ONLY]
 
 # Read and write on items; no table management, no streams, no exports.
 TABLE_ACTIONS = (
@@ -169,8 +173,8 @@ class Compute(Construct):
                 self,
                 "CoreLayer",
                 layer_version_name=f"{names.prefix(stage)}-core",
-                description="the sunlight package (domain, adapters, service)",
-                code=lambda_.Code.from_asset(str(CORE_LAYER_DIR), exclude=ASSET_EXCLUDE),
+                description="the sunlight package (domain, adapters, service), without its devtools",
+                code=lambda_.Code.from_asset(str(CORE_LAYER_DIR), exclude=CORE_LAYER_EXCLUDE),
                 compatible_runtimes=[RUNTIME],
                 compatible_architectures=[ARCHITECTURE],
             )
@@ -220,6 +224,7 @@ class Compute(Construct):
         # adapters of the tables it is given, and the role may use no other.
         environment = base_environment(config)
         environment.update({SPEC_TABLES[k].env: self._data.tables[k].table_name for k in function.tables})
+        environment[spec.FUNCTION_ENV] = function.logical
         table_arns: list[str] = []
         for logical in function.tables:
             table = self._data.tables[logical]

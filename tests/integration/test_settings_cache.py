@@ -121,3 +121,20 @@ def test_a_wrong_stage_setting_fails_the_function_at_cold_start(
     monkeypatch.setenv("SUNLIGHT_TIME_ZONE", "Mars/Olympus_Mons")
     with pytest.raises(ValueError, match="unknown time zone"):
         from_environment()
+
+
+def test_a_function_that_names_itself_is_wired_from_its_spec_entry_and_fails_at_cold_start_without_a_port(
+    deployed: None,
+) -> None:
+    env = environment("scoring") | {spec.FUNCTION_ENV: "scoring"}
+    services = build(Settings.from_env(env))[0]
+    # Its entry lists complaints and scores, not staff or throttle: built from the list, nothing more.
+    assert services.complaints is not None and services.tallies is not None and services.archive is not None
+    assert services.staff is None and services.throttle is None
+
+    del env[spec.COMPLAINTS.env]
+    with pytest.raises(RuntimeError, match=f"function scoring: its environment lacks {spec.COMPLAINTS.env}"):
+        Settings.from_env(env)
+    public = environment("public") | {spec.FUNCTION_ENV: "public"}  # sends texts: needs its topics
+    with pytest.raises(RuntimeError, match=spec.ALERT_TOPICS_ENV):
+        Settings.from_env(public)

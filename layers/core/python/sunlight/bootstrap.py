@@ -46,7 +46,9 @@ from sunlight.domain.calendar import HolidaySource, WorkCalendar
 from sunlight.domain.complaints import ComplaintConfig
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.instants import normalised
+from sunlight.events import Bus
 from sunlight.notices import NoticeSettings
+from sunlight.service import tallying
 from sunlight.service.judgement import ActiveJudgement
 from sunlight.service.services import Services
 from sunlight.settings import StageDefaults
@@ -76,12 +78,10 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
-        if not any(t.env in env for t in spec.TABLES):
-            raise RuntimeError(f"no table names in the environment (expected {spec.TABLES[0].env} …)")
-        # A function is given only the tables it may use; the others get names that cannot exist.
+        tables = _tables(env)
         return cls(
             stage=env.get("SUNLIGHT_STAGE", "dev"),
-            tables={t.logical: env.get(t.env, f"unused-{t.logical}") for t in spec.TABLES},
+            tables=tables,
             defaults=StageDefaults.from_environment(env),
             state_machine_arn=env.get(spec.STATE_MACHINE_ENV, ""),
             recompute_state_machine_arn=env.get(spec.RECOMPUTE.env, ""),
@@ -94,6 +94,30 @@ class Settings(BaseModel):
         )
 
 
+def _tables(env: dict[str, str]) -> dict[str, str]:
+    """The tables this function may use, by logical name. A function that names itself (`spec.FUNCTION_ENV`,
+    set by CDK and the local mode) must have everything its `spec.FUNCTIONS` entry lists: a wiring
+    fault stops it at cold start instead of answering 404 at the first call that needs the port."""
+    by_name = {t.logical: t for t in spec.TABLES}
+    name = env.get(spec.FUNCTION_ENV)
+    if name is None:  # tests and tools: whatever tables the environment names
+        tables = {t.logical: env[t.env] for t in spec.TABLES if t.env in env}
+        if not tables:
+            raise RuntimeError(f"no table names in the environment (expected {spec.TABLES[0].env} …)")
+        return tables
+    function = spec.function(name)
+    needed = [by_name[t].env for t in function.tables]
+    needed += [machine.env for machine in spec.starts(function)]
+    needed += [spec.DOCUMENTS_ENV] if function.writes_documents else []
+    needed += [spec.ALERT_TOPICS_ENV] if function.sends_text else []
+    missing = [variable for variable in needed if not env.get(variable)]
+    if missing:
+        raise RuntimeError(
+            f"function {name}: its environment lacks {', '.join(missing)} (see spec.FUNCTIONS)"
+        )
+    return {t: env[by_name[t].env] for t in function.tables}
+
+
 def _data_key(env: dict[str, str]) -> bytes:
     if "SUNLIGHT_DATA_KEY" in env:
         return base64.b64decode(env["SUNLIGHT_DATA_KEY"])
@@ -102,7 +126,10 @@ def _data_key(env: dict[str, str]) -> bytes:
 
 
 def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
-    models = make_models(settings.tables, region=boto3.session.Session().region_name)
+    # Model classes need a table name each; the ones this function lacks are never used.
+    models = make_models(
+        settings.tables | _unused(settings.tables), region=boto3.session.Session().region_name
+    )
     stage = settings.defaults
     calendar = WorkCalendar(HolidaySource.chinese_calendar(), stage.calendar_settings())
     services = Services(
@@ -119,17 +146,19 @@ def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
     )
     _judging(services, settings)
     _announcing(services, settings)
-    _citizens(services, settings, models)
-    _evaluation(services, settings, models)
+    complaints = _citizens(services, settings)
+    _evaluation(services, settings, models, complaints)
+    bus = Bus()
+    tallying.listen(bus, services)
+    services.events = bus
     return services, DynamoPrincipals(models)
 
 
 def _judging(services: Services, settings: Settings) -> None:
     """The office's active calendar and rules, cached, where the function has the settings table."""
-    table = settings.tables["settings"]
-    if table.startswith("unused-"):
+    if "settings" not in settings.tables:
         return
-    store = DynamoSettings(boto3.client("dynamodb"), table, boto3.resource("dynamodb"))
+    store = DynamoSettings(boto3.client("dynamodb"), settings.tables["settings"], boto3.resource("dynamodb"))
     services.versions = store
     services.judgements = ActiveJudgement(
         store,
@@ -146,8 +175,10 @@ def _judging(services: Services, settings: Settings) -> None:
 def _announcing(services: Services, settings: Settings) -> None:
     """The staff registry and numbering always; documents and texts where the function may use them."""
     region = boto3.session.Session().region_name
-    services.staff = DynamoStaff(make_staff_model(settings.tables["staff"], region))
-    services.counters = DynamoCounters(make_counter_model(settings.tables["counters"], region))
+    if "staff" in settings.tables:
+        services.staff = DynamoStaff(make_staff_model(settings.tables["staff"], region))
+    if "counters" in settings.tables:
+        services.counters = DynamoCounters(make_counter_model(settings.tables["counters"], region))
     services.notice_settings = NoticeSettings(sender_id=settings.defaults.sms_sender)
     if settings.documents_bucket:
         services.documents = S3Documents(boto3.client("s3"), settings.documents_bucket)
@@ -157,31 +188,37 @@ def _announcing(services: Services, settings: Settings) -> None:
         services.topics = SnsAlertTopics(sns, settings.alert_topics)
 
 
-def _citizens(services: Services, settings: Settings, models: Models) -> None:
+def _citizens(services: Services, settings: Settings) -> DynamoComplaints | None:
     """Complaints and the look-up throttle where the function has their tables."""
     region = boto3.session.Session().region_name
     tables = settings.tables
-    if not tables["complaints"].startswith("unused-"):
-        services.complaints = DynamoComplaints(make_complaint_model(tables["complaints"], region))
-    if not tables["throttle"].startswith("unused-"):
+    complaints = None
+    if "complaints" in tables:
+        services.complaints = complaints = DynamoComplaints(
+            make_complaint_model(tables["complaints"], region)
+        )
+    if "throttle" in tables:
         services.throttle = DynamoThrottle(make_throttle_model(tables["throttle"], region))
     services.complaint_config = (
         ComplaintConfig.load(settings.complaints_file)
         if settings.complaints_file
         else ComplaintConfig(default_region_code=settings.defaults.city_region_code)
     )
+    return complaints
 
 
-def _evaluation(services: Services, settings: Settings, models: Models) -> None:
+def _evaluation(
+    services: Services, settings: Settings, models: Models, complaints: DynamoComplaints | None
+) -> None:
     """The tallies, the score book and the archive where the function has the scores table (absent
     elsewhere: nothing is tallied or scored). After `_citizens`: the archive reads its complaints."""
-    table = settings.tables["scores"]
-    if table.startswith("unused-"):
+    if "scores" not in settings.tables:
         return
+    table = settings.tables["scores"]
     client = boto3.client("dynamodb")
     services.tallies = DynamoTallies(client, table)
     services.scorebook = DynamoScoreBook(client, table)
-    services.archive = DynamoArchive(models, services.complaints)
+    services.archive = DynamoArchive(models, complaints)
 
 
 def _clock(settings: Settings, calendar: WorkCalendar) -> Callable[[], dt.datetime]:

@@ -213,6 +213,9 @@ class Function:
             raise ValueError(f"function {self.logical}: schedule_minutes or schedule_cron, not both")
 
 
+# Each function is told its own logical name, so the composition root wires it from its entry here.
+FUNCTION_ENV = "SUNLIGHT_FUNCTION"
+
 FUNCTIONS: tuple[Function, ...] = (
     Function(
         "api",
@@ -309,6 +312,14 @@ FUNCTIONS: tuple[Function, ...] = (
         writes_documents=True,
     ),
 )
+
+
+def function(logical: str) -> Function:
+    """The spec entry of a function, by logical name."""
+    found = [f for f in FUNCTIONS if f.logical == logical]
+    if not found:
+        raise KeyError(f"no function {logical!r} in spec.FUNCTIONS")
+    return found[0]
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,12 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from sunlight import spec
+from sunlight.alerts.ports import AlertFilter, AlertPage
 from sunlight.domain.catalog import Item
 from sunlight.domain.lifecycle import Delivery
 from sunlight.domain.records import to_exchange_json
 from sunlight.notices import StaffMember
 from sunlight.service.ports import (
-    AlertFilter,
-    AlertPage,
     CaseRow,
     ConcurrentAppend,
     DueCases,

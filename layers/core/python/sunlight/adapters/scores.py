@@ -22,11 +22,10 @@ import json
 import time
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from sunlight.adapters.complaints import DynamoComplaints
 from sunlight.adapters.dynamo import Models
 from sunlight.domain.complaints import Complaint
 from sunlight.domain.tally import Cell, Counts
@@ -314,10 +313,14 @@ class DynamoScoreBook(_Table):
 # -- the archive -------------------------------------------------------------------------------------
 
 
+class EveryComplaint(Protocol):
+    def all(self) -> Iterator[Complaint]: ...
+
+
 class DynamoArchive:
     """Every case number (a scan of the case rows, keys only) and every stored complaint."""
 
-    def __init__(self, models: Models, complaints: DynamoComplaints | None) -> None:
+    def __init__(self, models: Models, complaints: EveryComplaint | None) -> None:
         self._case, self._complaints = models.case, complaints
 
     def case_nos(self) -> Iterator[str]:

@@ -15,8 +15,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sunlight.alerts.model import LEVEL_ZH
 from sunlight.domain.errors import SunlightError
-from sunlight.domain.rules import LEVEL_ZH, Alert
+from sunlight.domain.rules import Alert
 from sunlight.notices import AlertLike, mainland_mobile
 
 _RETRYABLE_CODES = frozenset(

@@ -8,14 +8,16 @@ sweep (`send_held_texts`); each text is marked sent or failed on the alert.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from aws_lambda_powertools import Logger
-
+from sunlight import observability
+from sunlight.alerts.changes import APPROVAL, Line
 from sunlight.notices import NoticeSettings, PlannedText, StaffMember, plan
-from sunlight.service.services import Services
 
-logger = Logger(service="sunlight-announce", child=True)
+if TYPE_CHECKING:
+    from sunlight.service.services import Services
+
+logger = observability.child_logger()
 RETRY_AFTER = dt.timedelta(minutes=5)
 MAX_TRIES = 5
 
@@ -34,17 +36,23 @@ class AlertTopics(Protocol):
     def publish(self, alert: Any) -> str | None: ...
 
 
-def announce(created: list[dict[str, Any]], services: Services, now: dt.datetime) -> None:
+def announce(
+    created: list[dict[str, Any]], services: Services, now: dt.datetime, line: Line = APPROVAL
+) -> None:
+    """What each newly issued card of `line` sets in motion: its directive, its texts, its topic message."""
     for alert in created:
         if alert["status"] != "active":
             continue  # a verdict born withdrawn was outranked in the same check: the higher one speaks
-        try:
-            _directive(alert, services, now)
-        except Exception:  # the card stands without its document; the failure is on record
-            logger.exception("directive failed", extra={"alert_id": alert["alert_id"]})
-            services.alerts.annotate(alert["alert_id"], {"document_error": "rendering or storing failed"})
-        _texts(alert, services, now)
-        if services.topics is not None:
+        observability.alert_issued(alert["level"])
+        if line.directives:
+            try:
+                _directive(alert, services, now)
+            except Exception:  # the card stands without its document; the failure is on record
+                logger.exception("directive failed", extra={"alert_id": alert["alert_id"]})
+                services.alerts.annotate(alert["alert_id"], {"document_error": "rendering or storing failed"})
+        if line.texts:
+            _texts(alert, services, now)
+        if line.topics and services.topics is not None:
             services.topics.publish(alert)
 
 
@@ -112,7 +120,9 @@ def _send(planned: PlannedText, services: Services) -> str:
         services.texts.send(planned.phone, planned.text)
     except Exception as exc:  # recorded on the alert; a held or failed text is retried by the sweep
         logger.warning("text failed", extra={"text_id": planned.text_id, "error": str(exc)})
+        observability.text_failed()
         return "failed"
+    observability.text_sent()
     return "sent"
 
 

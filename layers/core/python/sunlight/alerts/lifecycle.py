@@ -14,12 +14,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sunlight.domain.scoring import COUNTING_STATUSES
+from sunlight.alerts.model import APPEALABLE, COUNTING_STATUSES, DERIVED
 
-DERIVED = frozenset({"active", "withdrawn", "retracted"})
 # What still counts against a department (and in its score): issued and not taken back.
 COUNTS = COUNTING_STATUSES
-APPEALABLE = frozenset({"active", "closed"})
+__all__ = ["APPEALABLE", "COUNTS", "DERIVED", "Create", "Move", "appeal_move", "decision_move", "plan_sync"]
 
 
 @dataclass(frozen=True)
@@ -37,12 +36,17 @@ class Move:
 
 
 def plan_sync(
-    stored: dict[str, str], derived: list[dict[str, Any]], now: dt.datetime, concluded_at: dt.datetime | None
+    stored: dict[str, str],
+    derived: list[dict[str, Any]],
+    now: dt.datetime,
+    concluded_at: dt.datetime | None,
+    by: str = "rule check",
 ) -> list[Create | Move]:
-    """The creates and moves that bring a case's stored alerts in line with a fresh rule check.
+    """The creates and moves that bring a subject's stored alerts in line with a fresh check.
 
-    `stored` maps alert_id -> stored status; `derived` are the rules' verdicts (status active or
-    withdrawn, with `withdrawn_by`).
+    `stored` maps alert_id -> stored status; `derived` are the verdicts (status active, withdrawn
+    with `withdrawn_by`, or closed with `closed_reason` when the line closes alerts one by one);
+    `by` names the check in the history; `concluded_at` closes what is still active (a concluded case).
     """
     at = now.isoformat(timespec="seconds")
     changes: list[Create | Move] = []
@@ -52,24 +56,26 @@ def plan_sync(
         seen.add(alert_id)
         status = stored.get(alert_id)
         if status is None:
-            history = [{"at": alert["raised_at"], "status": "active", "by": "rule check"}]
+            history = [{"at": alert["raised_at"], "status": "active", "by": by}]
             if alert["status"] != "active":
-                history.append(
-                    {"at": at, "status": alert["status"], "by": alert.get("withdrawn_by", "rule check")}
-                )
+                history.append({"at": at, "status": alert["status"], **_why(alert, by)})
             changes.append(Create(alert, history))
         elif status in DERIVED and status != alert["status"]:
-            by = alert.get("withdrawn_by") or "rule check"
-            changes.append(Move(alert_id, status, alert["status"], {"at": at, "by": by}))
+            changes.append(Move(alert_id, status, alert["status"], {"at": at, **_why(alert, by)}))
     for alert_id, status in stored.items():
         if alert_id not in seen and status == "active":
             reason = "no longer supported by the case's records"
-            changes.append(
-                Move(alert_id, "active", "retracted", {"at": at, "by": "rule check", "reason": reason})
-            )
+            changes.append(Move(alert_id, "active", "retracted", {"at": at, "by": by, "reason": reason}))
     if concluded_at is not None:
         changes += _close(stored, changes, at, concluded_at)
     return changes
+
+
+def _why(alert: dict[str, Any], by: str) -> dict[str, Any]:
+    """Who moved a verdict out of (or back into) active, and why: the higher card, or the ended period."""
+    if alert.get("closed_reason"):
+        return {"by": by, "reason": alert["closed_reason"]}
+    return {"by": alert.get("withdrawn_by") or by}
 
 
 def _close(

@@ -26,10 +26,9 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from sunlight.alerts.model import LEVEL_ZH, Level
 from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.config import Level
 from sunlight.domain.errors import InvalidRecord, Problem, SunlightError
-from sunlight.domain.rules import LEVEL_ZH
 
 Kind = Literal["enquiry", "complaint"]
 State = Literal["received", "accepted", "rejected", "handling", "directed", "replied", "verified", "closed"]
@@ -499,3 +498,10 @@ def next_due(
     current = periods(complaint)[-1]
     later = [m for m in moments(current, calendar, config).values() if m >= now]
     return min(later) + dt.timedelta(seconds=1) if later else None
+
+
+@dataclass(frozen=True)
+class ComplaintChanged:
+    """A complaint moved on or its alerts changed: what counts against its departments may have."""
+
+    complaint: Complaint

@@ -9,16 +9,14 @@ import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from sunlight.alerts.model import Level
 from sunlight.domain.errors import InvalidRuleConfig, Problem
 from sunlight.domain.records import problems_of
-
-Level = Literal["warning", "yellow_card", "red_card"]
-LEVEL_RANK: dict[str, int] = {"warning": 1, "yellow_card": 2, "red_card": 3}
 
 DEFAULT_LEVELS: dict[str, Level] = {
     "T-WARN": "warning",

@@ -16,9 +16,10 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from sunlight.alerts.model import LEVEL_RANK, LEVEL_ZH, Level
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.catalog import Item
-from sunlight.domain.config import LEVEL_RANK, Level, RuleConfig
+from sunlight.domain.config import RuleConfig
 from sunlight.domain.lifecycle import (
     DECIDED_OUTCOMES,
     BindingLimit,
@@ -30,8 +31,6 @@ from sunlight.domain.lifecycle import (
     fold,
 )
 from sunlight.domain.records import ExchangeRecord, Limit, money
-
-LEVEL_ZH = {"warning": "预警", "yellow_card": "黄牌", "red_card": "红牌"}
 
 
 @dataclass(frozen=True)

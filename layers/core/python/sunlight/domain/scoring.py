@@ -18,16 +18,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sunlight.alerts.model import COUNTING_STATUSES, LEVEL_ZH
 from sunlight.domain.standard import ScoringStandard
-from sunlight.domain.tally import COUNTING_STATUSES
 
 __all__ = ["COUNTING_STATUSES", "Line", "Score", "average", "months_of", "rank", "score"]
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 YEAR = re.compile(r"^\d{4}$")
-
-LEVEL_ZH = {"warning": "预警", "yellow_card": "黄牌", "red_card": "红牌"}
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sunlight.alerts.model import COUNTING_STATUSES
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.lifecycle import CaseState, Clock
 
-COUNTING_STATUSES = frozenset({"active", "closed", "appealed", "dismissed"})
 """Alerts in these states count against a unit; an appeal upheld, a card withdrawn by a higher one
 or a verdict retracted cost nothing."""
 

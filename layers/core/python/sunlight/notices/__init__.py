@@ -19,10 +19,10 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sunlight.alerts.model import LEVEL_RANK, LEVEL_ZH, Level
 from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.config import LEVEL_RANK, Level
 from sunlight.domain.errors import CalendarRangeError
-from sunlight.domain.rules import LEVEL_ZH, Alert
+from sunlight.domain.rules import Alert
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _SEPARATORS = re.compile(r"[\s\-()]")

@@ -6,10 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from sunlight.service.alert_lifecycle import Move, appeal_move, decision_move
+from sunlight.alerts.events import AlertMoved
+from sunlight.alerts.lifecycle import Move, appeal_move, decision_move
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal
 from sunlight.service.services import Services
-from sunlight.service.tallying import tally_case, tally_complaint
 
 
 class Appeal(BaseModel):
@@ -53,19 +53,8 @@ def _apply(alert: dict[str, Any], move: Move | None, services: Services) -> dict
         raise Conflict(f"alert {alert_id} is {alert['status']}: that step does not apply")
     moved = services.alerts.get(alert_id)
     assert moved is not None
-    _retally(moved, services)
+    services.events.publish(AlertMoved(moved))
     return moved
-
-
-def _retally(alert: dict[str, Any], services: Services) -> None:
-    """A card that stops or starts counting moves its unit's tallies (a complaint's or a case's)."""
-    if alert.get("complaint_no"):
-        if services.complaints is not None:
-            complaint = services.complaints.get(alert["complaint_no"])
-            if complaint is not None:
-                tally_complaint(complaint, services)
-    else:
-        tally_case(alert["case_no"], services)
 
 
 def document(alert_id: str, fmt: str, principal: Principal, services: Services) -> tuple[bytes, str]:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sunlight import alerts as alerts_kernel
+from sunlight.alerts import APPROVAL
 from sunlight.domain.calendar import WorkCalendar
+from sunlight.domain.events import CaseChecked
 from sunlight.domain.lifecycle import due_change_note, due_instants
 from sunlight.domain.rules import judge
 from sunlight.domain.tally import case_handler
-from sunlight.service.alert_lifecycle import Create, plan_sync
-from sunlight.service.announce import announce
 from sunlight.service.principal import NotFound
 from sunlight.service.services import Services
 from sunlight.service.stored import load_log
-from sunlight.service.tallying import tally_case
 
 
 def check_case(case_no: str, services: Services, at_least: int = 0) -> dict[str, Any]:
@@ -47,8 +47,7 @@ def check_case(case_no: str, services: Services, at_least: int = 0) -> dict[str,
         }
         for a in alerts
     ]
-    changed, created = apply_sync(case_no, stored, now, state.closed_at, services)
-    announce(created, services, now)
+    changed = alerts_kernel.sync(case_no, stored, now, state.closed_at, services, APPROVAL)
     row.stage, row.outcome, row.checked_count = state.current_stage, state.outcome, len(log)
     row.next_due = judged.next_due
     if state.accept is not None and state.accept.query_code:
@@ -67,7 +66,7 @@ def check_case(case_no: str, services: Services, at_least: int = 0) -> dict[str,
     }
     note = _recomputation_note(before, row.summary, calendar, now) if clock is not None else None
     services.cases.save_check(row, note)
-    tally_case(case_no, services, state, clock)
+    services.events.publish(CaseChecked(case_no, state, clock))
     return {
         "case_no": case_no,
         "concluded": state.closed_at is not None,
@@ -96,25 +95,6 @@ def _recomputation_note(
     if text is None:
         return None
     return {"at": now.isoformat(timespec="seconds"), "text": text, "generation": after["generation"]}
-
-
-def apply_sync(
-    case_no: str,
-    derived: list[dict[str, Any]],
-    now: dt.datetime,
-    concluded_at: dt.datetime | None,
-    services: Services,
-) -> tuple[int, list[dict[str, Any]]]:
-    """Apply the planned creates and moves; returns how many took effect and the alerts created."""
-    changed, created = 0, []
-    for change in plan_sync(services.alerts.statuses(case_no), derived, now, concluded_at):
-        if isinstance(change, Create):
-            if services.alerts.create(change.alert, change.history):
-                changed += 1
-                created.append(change.alert)
-        elif services.alerts.move(change.alert_id, change.before, change.after, change.entry):
-            changed += 1
-    return changed, created
 
 
 def park(case_no: str, token: str, checked_records: int, services: Services) -> dict[str, Any]:

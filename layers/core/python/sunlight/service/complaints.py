@@ -14,14 +14,14 @@ complaint it moved, so the alerts of the period it left are closed at once.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import secrets
 from typing import Any, Protocol
 
-from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sunlight import alerts as alerts_kernel
+from sunlight.alerts import COMPLAINTS
 from sunlight.domain.catalog import CREDIT_CODE
 from sunlight.domain.complaints import (
     KIND_ZH,
@@ -29,6 +29,7 @@ from sunlight.domain.complaints import (
     STEPS,
     Actor,
     Complaint,
+    ComplaintChanged,
     ComplaintConfig,
     DoesNotFit,
     Kind,
@@ -46,13 +47,12 @@ from sunlight.domain.complaints import (
 from sunlight.domain.errors import InvalidRecord, Problem
 from sunlight.domain.records import mask
 from sunlight.notices import mainland_mobile
-from sunlight.service.announce import announce
+from sunlight.observability import child_logger
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal
 from sunlight.service.public import NOT_FOUND_COMPLAINT, QueryCode, verified_lookup
 from sunlight.service.services import Services
-from sunlight.service.tallying import tally_complaint
 
-logger = Logger(service="sunlight-complaints", child=True)
+logger = child_logger()
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
 CODE_LENGTH = 6
@@ -462,7 +462,7 @@ def step(complaint_no: str, body: StepRequest, principal: Principal, services: S
         moved.version = complaint.version + 1
         if store.save(moved, complaint.version):
             sync_alerts(moved, services, now)
-            tally_complaint(moved, services)
+            services.events.publish(ComplaintChanged(moved))
             if moved.state in PUBLIC_STEPS:
                 _text_step(moved, services, now)
             return officer_view(moved, principal, services)
@@ -488,7 +488,7 @@ def check_complaint(complaint_no: str, services: Services) -> dict[str, Any]:
     now = _now(services)
     changed, derived = sync_alerts(complaint, services, now)
     if changed:
-        tally_complaint(complaint, services)
+        services.events.publish(ComplaintChanged(complaint))
     due = next_due(complaint, services.calendar, config, now)
     if due != complaint.next_due:
         moved = complaint.model_copy(deep=True)
@@ -503,32 +503,5 @@ def sync_alerts(complaint: Complaint, services: Services, now: dt.datetime) -> t
     closed; states people set (appealed, upheld, dismissed) are never touched. Returns (changed, derived).
     """
     derived = complaint_alerts(complaint, services.calendar, _config(services), now)
-    stored = services.alerts.statuses(complaint.complaint_no)
-    at = now.isoformat(timespec="seconds")
-    changed, created = 0, []
-    for alert in derived:
-        status = stored.get(alert["alert_id"])
-        exit_entry = _exit_entry(alert, at)
-        if status is None:
-            history = [{"at": alert["raised_at"], "status": "active", "by": "complaint check"}]
-            if exit_entry is not None:
-                history.append(exit_entry)
-            if services.alerts.create(alert, history):
-                changed += 1
-                created.append(alert)
-        elif status == "active" and exit_entry is not None:
-            entry = {k: v for k, v in exit_entry.items() if k != "status"}
-            changed += services.alerts.move(alert["alert_id"], "active", alert["status"], entry)
-    # Topic messages as for a case's cards. No texts: no one in the staff registry handles a
-    # complaint (the department's contact for complaints is not registered yet); no written
-    # directive: its templates speak of an approval case.
-    announce(created, dataclasses.replace(services, documents=None, staff=None), now)
+    changed = alerts_kernel.sync(complaint.complaint_no, derived, now, None, services, COMPLAINTS)
     return changed, len(derived)
-
-
-def _exit_entry(alert: dict[str, Any], at: str) -> dict[str, Any] | None:
-    if alert["status"] == "withdrawn":
-        return {"at": at, "status": "withdrawn", "by": alert["withdrawn_by"]}
-    if alert["status"] == "closed":
-        return {"at": at, "status": "closed", "by": "complaint check", "reason": alert["closed_reason"]}
-    return None

@@ -18,12 +18,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sunlight.alerts.model import COUNTING_STATUSES
+from sunlight.alerts.ports import AlertFilter
 from sunlight.domain.catalog import CREDIT_CODE, Item
 from sunlight.domain.errors import InvalidRecord, Problem
 from sunlight.domain.scoring import Score, average, months_of, rank, score, with_evidence
 from sunlight.domain.standard import DEFAULT_STANDARD, ScoringStandard
-from sunlight.domain.tally import COUNTING_STATUSES, Counts, Fact
-from sunlight.service.ports import AlertFilter
+from sunlight.domain.tally import Counts, Fact
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal
 from sunlight.service.services import Services
 from sunlight.service.tallying import ScoreBook, TallyStore, check, kept_facts, post_facts

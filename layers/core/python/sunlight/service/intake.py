@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sunlight.domain.errors import InvalidRecord, Problem, SunlightError
+from sunlight.domain.events import RecordsRejected
 from sunlight.domain.lifecycle import CaseLog, Delivery
 from sunlight.domain.records import parse_record
+from sunlight.observability import records_rejected, records_stored
 from sunlight.service.ports import CaseRow, ConcurrentAppend
 from sunlight.service.principal import Principal
 from sunlight.service.services import Services
 from sunlight.service.stored import load_log
-from sunlight.service.tallying import tally_rejections
 
 APPEND_ATTEMPTS = 5
 
@@ -54,9 +55,13 @@ def submit(raw_records: list[Any], principal: Principal, services: Services) -> 
         _store_case(case_no, entries, services, answers)
     if principal.role == "department":
         bad = [raw_records[i] for i, a in answers.items() if a.status == "rejected" and not a.transient]
-        tally_rejections([(raw, principal.dept_code, principal.region_code) for raw in bad], services)
+        services.events.publish(
+            RecordsRejected([(raw, principal.dept_code, principal.region_code) for raw in bad])
+        )
     ordered = [answers[i].to_json() for i in sorted(answers)]
     counts = {s: sum(1 for a in ordered if a["status"] == s) for s in ("stored", "duplicate", "rejected")}
+    records_stored(counts["stored"])
+    records_rejected(counts["rejected"])
     return {"results": ordered, **counts}
 
 

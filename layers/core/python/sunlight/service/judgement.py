@@ -10,17 +10,17 @@ older than that refreshes before judging it, so no case is ever judged backwards
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
 from sunlight.domain.config import RuleConfig
+from sunlight.observability import child_logger
 from sunlight.service.principal import Conflict
 
 Kind = Literal["calendar", "rules"]
 KINDS: tuple[Kind, ...] = ("calendar", "rules")
-logger = logging.getLogger(__name__)
+logger = child_logger()
 
 
 class VersionConflict(Conflict):

@@ -51,24 +51,6 @@ class CaseRow:
         return int(self.summary.get("generation", 0))
 
 
-@dataclass(frozen=True)
-class AlertFilter:
-    dept_code: str | None = None
-    region_prefix: str = ""
-    level: str | None = None
-    rule: str | None = None
-    status: str | None = None
-    raised_from: str | None = None
-    raised_to: str | None = None
-    case_no: str | None = None
-
-
-@dataclass(frozen=True)
-class AlertPage:
-    alerts: list[dict[str, Any]]
-    cursor: str | None
-
-
 class CatalogStore(Protocol):
     def get(self, item_code: str) -> Item | None: ...
     def all(self) -> list[Item]: ...
@@ -120,27 +102,6 @@ class CaseStore(Protocol):
     def open_page(self, shard: str, cursor: str | None, limit: int) -> OpenPage:
         """Up to `limit` open cases of one shard of the open index, after `cursor`."""
         ...
-
-
-class AlertStore(Protocol):
-    def statuses(self, case_no: str) -> dict[str, str]: ...
-    def get(self, alert_id: str) -> dict[str, Any] | None: ...
-    def create(self, alert: dict[str, Any], history: list[dict[str, Any]]) -> bool:
-        """Store a new alert unless it exists; False when it did (idempotent under concurrency)."""
-        ...
-
-    def move(self, alert_id: str, before: str, after: str, entry: dict[str, Any]) -> bool:
-        """Move the status only if it is still `before`; append the entry to the history."""
-        ...
-
-    def annotate(self, alert_id: str, fields: dict[str, Any]) -> None: ...
-    def hold(self, alert_id: str, until: dt.datetime | None) -> None:
-        """Keep the alert in the notice index until `until` (its held texts); None takes it out."""
-        ...
-
-    def held(self, now: dt.datetime) -> list[dict[str, Any]]: ...
-    def for_case(self, case_no: str) -> list[dict[str, Any]]: ...
-    def query(self, flt: AlertFilter, cursor: str | None, limit: int) -> AlertPage: ...
 
 
 class Workflow(Protocol):

@@ -9,33 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sunlight.domain.errors import SunlightError
+# The access errors live in the one hierarchy (sunlight.domain.errors); named here too, where the
+# use cases have always imported them from.
+from sunlight.domain.errors import Conflict, Forbidden, NotFound, Unauthorized
+
+__all__ = ["Conflict", "Forbidden", "NotFound", "Principal", "Role", "Unauthorized"]
 
 Role = Literal["department", "office"]
-
-
-class Unauthorized(SunlightError):
-    """No credential, or one nobody issued (HTTP 401)."""
-
-    code = "Unauthorized"
-
-
-class Forbidden(SunlightError):
-    """A known caller asking for what is not theirs to do (HTTP 403)."""
-
-    code = "Forbidden"
-
-
-class Conflict(SunlightError):
-    """The request does not fit the state of the thing it is about (HTTP 409)."""
-
-    code = "Conflict"
-
-
-class NotFound(SunlightError):
-    """Nothing there, or nothing the caller may know is there (HTTP 404)."""
-
-    code = "NotFound"
 
 
 @dataclass(frozen=True)

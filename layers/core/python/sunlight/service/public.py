@@ -106,9 +106,12 @@ class ThrottleStore(Protocol):
 
 
 class TooManyLookups(SunlightError):
-    """Too many failed look-ups of one number in the current minute (HTTP 429)."""
+    """Too many failed look-ups of one number in the current minute (HTTP 429). A citizen's look-up
+    always answers `found`, so this answer does too, and names nothing of the number."""
 
     code = "TooManyLookups"
+    status = 429
+    fixed_body = TOO_MANY
 
 
 # -- guarded look-ups ------------------------------------------------------------------------------

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sunlight.alerts.ports import AlertFilter, AlertPage
 from sunlight.domain.catalog import Item
 from sunlight.domain.records import masked
 from sunlight.domain.rules import judge
-from sunlight.service.ports import AlertFilter, AlertPage
 from sunlight.service.principal import Forbidden, NotFound, Principal
 from sunlight.service.services import Services
 from sunlight.service.stored import chain_intact, load_log

@@ -9,13 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from sunlight.alerts.ports import AlertStore
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.config import RuleConfig
+from sunlight.events import Bus
 from sunlight.service.judgement import Judgement, JudgementSource, VersionStore
-from sunlight.service.ports import AlertStore, CaseStore, CatalogStore, Protector, RecordLog, Workflow
+from sunlight.service.ports import CaseStore, CatalogStore, Protector, RecordLog, Workflow
 from sunlight.settings import StageDefaults
+
+if TYPE_CHECKING:  # the contexts' own ports (their modules take Services: named here for the types only)
+    from sunlight.adapters.documents import DocumentStore
+    from sunlight.alerts.announce import AlertTopics, Counters, StaffDirectory
+    from sunlight.domain.complaints import ComplaintConfig
+    from sunlight.notices import NoticeSettings, TextSender
+    from sunlight.service.complaints import ComplaintStore
+    from sunlight.service.public import ThrottleStore
+    from sunlight.service.tallying import Archive, ScoreBook, TallyStore
 
 
 class RecomputeJobs(Protocol):
@@ -36,25 +47,27 @@ class Services:
     base_config: RuleConfig
     now: Callable[[], dt.datetime]
     # What issuing an alert sets in motion (absent: nothing is texted, filed or published).
-    staff: Any = None  # announce.StaffDirectory
-    counters: Any = None  # announce.Counters
-    documents: Any = None  # adapters.documents.DocumentStore
-    texts: Any = None  # notices.TextSender
-    topics: Any = None  # announce.AlertTopics
-    notice_settings: Any = None  # notices.NoticeSettings
+    staff: StaffDirectory | None = None
+    counters: Counters | None = None
+    documents: DocumentStore | None = None
+    texts: TextSender | None = None
+    topics: AlertTopics | None = None
+    notice_settings: NoticeSettings | None = None
     # The citizens' side (absent where a function has no such table).
-    complaints: Any = None  # complaints.ComplaintStore
-    throttle: Any = None  # public.ThrottleStore
-    complaint_config: Any = None  # domain.complaints.ComplaintConfig (absent: the defaults)
+    complaints: ComplaintStore | None = None
+    throttle: ThrottleStore | None = None
+    complaint_config: ComplaintConfig | None = None  # absent: the defaults
     # The performance evaluation (absent: nothing is tallied or scored).
-    tallies: Any = None  # tallying.TallyStore
-    scorebook: Any = None  # tallying.ScoreBook
-    archive: Any = None  # tallying.Archive: every case number and complaint, for the nightly recompute
+    tallies: TallyStore | None = None
+    scorebook: ScoreBook | None = None
+    archive: Archive | None = None  # every case number and complaint, for the nightly recompute
     # The office's calendar and rule versions (absent: the base ones always).
     judgements: JudgementSource | None = None
     versions: VersionStore | None = None
     recompute_jobs: RecomputeJobs | None = None
     stage: StageDefaults = field(default_factory=StageDefaults)
+    # What the use cases say happened, handed to the listeners the composition root subscribed.
+    events: Bus = field(default_factory=Bus)
 
     def judgement(self, at_least: int = 0) -> Judgement:
         """The calendar and rules in force; never older than generation `at_least`."""

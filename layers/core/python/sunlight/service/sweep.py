@@ -11,15 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
-from sunlight.service.announce import send_held_texts
+from sunlight.alerts import send_held_texts
+from sunlight.observability import child_logger
 from sunlight.service.casework import check_case
 from sunlight.service.complaints import check_complaint, due_complaints
 from sunlight.service.services import Services
 from sunlight.service.versions import coverage
 
-logger = Logger(service="sunlight-sweep", child=True)
+logger = child_logger()
 
 
 @dataclass

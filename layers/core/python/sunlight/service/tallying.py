@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Protocol
 
-from aws_lambda_powertools import Logger
-
-from sunlight.domain.complaints import OFFICE, Complaint
+from sunlight.alerts.events import AlertMoved
+from sunlight.domain.complaints import OFFICE, Complaint, ComplaintChanged
+from sunlight.domain.events import CaseChecked, RecordsRejected
 from sunlight.domain.lifecycle import CaseState, Clock
 from sunlight.domain.rules import judge
 from sunlight.domain.tally import (
@@ -36,10 +36,12 @@ from sunlight.domain.tally import (
     drift,
     sum_facts,
 )
+from sunlight.events import Bus
+from sunlight.observability import child_logger
 from sunlight.service.services import Services
 from sunlight.service.stored import load_log
 
-logger = Logger(service="sunlight-tallies", child=True)
+logger = child_logger()
 RECOMPUTE_WORKERS = 16
 
 
@@ -183,6 +185,26 @@ def tally_rejections(rejected: list[tuple[Any, str, str]], services: Services) -
         kept = kept_facts(services.tallies.ledger(ledger_id).postings)
         known = {f.fact_id for f in kept}
         post_facts(ledger_id, kept + [f for f in facts if f.fact_id not in known], services.tallies)
+
+
+def listen(bus: Bus, services: Services) -> None:
+    """Tally from what the other contexts say happened (the tallies are read when an event comes, so
+    a Services given its tally store later is tallied too; without one nothing is)."""
+    bus.subscribe(CaseChecked, lambda e: tally_case(e.case_no, services, e.state, e.clock))
+    bus.subscribe(RecordsRejected, lambda e: tally_rejections(e.rejected, services))
+    bus.subscribe(ComplaintChanged, lambda e: tally_complaint(e.complaint, services))
+    bus.subscribe(AlertMoved, lambda e: _retally(e.alert, services))
+
+
+def _retally(alert: dict[str, Any], services: Services) -> None:
+    """A card that stops or starts counting moves its unit's tallies (a complaint's or a case's)."""
+    if alert.get("complaint_no"):
+        if services.complaints is not None:
+            complaint = services.complaints.get(alert["complaint_no"])
+            if complaint is not None:
+                tally_complaint(complaint, services)
+    else:
+        tally_case(alert["case_no"], services)
 
 
 def kept_facts(postings: Mapping[str, Mapping[str, Any]]) -> list[Fact]:

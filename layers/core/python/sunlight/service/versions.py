@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from typing import Any
 
 from sunlight import spec
 from sunlight.domain.calendar import CalendarSettings
 from sunlight.domain.config import RuleConfig
 from sunlight.domain.errors import InvalidCalendar, InvalidRuleConfig, Problem
+from sunlight.observability import child_logger
 from sunlight.service.casework import check_case
 from sunlight.service.judgement import KINDS, Activation, Kind, StoredVersion, VersionConflict, VersionStore
 from sunlight.service.principal import Forbidden, NotFound, Principal
 from sunlight.service.services import Services
 
-logger = logging.getLogger(__name__)
+logger = child_logger()
 MAX_DOCUMENT_BYTES = 200_000
 PAGE_SIZE = 200  # open cases per step of the recompute job (a few seconds of a function's time)
 HISTORY = 20  # activations shown with the versions

@@ -227,6 +227,7 @@ def function_environment(
             **(defaults or StageDefaults()).to_environment(),
             DATA_KEY_ENV: data_key_secret_arn,
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            spec.FUNCTION_ENV: fn.logical,
         }
     )
     env.update({machine.env: state_machines[machine.name] for machine in spec.starts(fn)})
