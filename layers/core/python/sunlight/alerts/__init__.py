@@ -7,14 +7,12 @@ and hands them to `sync` with its `Line`; appeals and decisions go through `life
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sunlight.alerts.announce import announce, send_held_texts
 from sunlight.alerts.changes import APPROVAL, COMPLAINTS, Line, Synced, apply
 from sunlight.alerts.model import COUNTING_STATUSES, LEVEL_RANK, LEVEL_ZH, Level, StoredAlert
-
-if TYPE_CHECKING:
-    from sunlight.service.services import Services
+from sunlight.alerts.ports import AlertServices
 
 __all__ = [
     "APPROVAL",
@@ -22,6 +20,7 @@ __all__ = [
     "COUNTING_STATUSES",
     "LEVEL_RANK",
     "LEVEL_ZH",
+    "AlertServices",
     "Level",
     "Line",
     "StoredAlert",
@@ -37,7 +36,7 @@ def sync(
     derived: list[dict[str, Any]],
     now: dt.datetime,
     concluded_at: dt.datetime | None,
-    services: Services,
+    services: AlertServices,
     line: Line,
 ) -> int:
     """Bring a subject's stored alerts in line with its verdicts and announce the new ones; returns

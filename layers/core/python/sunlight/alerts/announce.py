@@ -8,32 +8,16 @@ sweep (`send_held_texts`); each text is marked sent or failed on the alert.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from sunlight import observability
 from sunlight.alerts.changes import APPROVAL, Line
-from sunlight.notices import NoticeSettings, PlannedText, StaffMember, plan
-
-if TYPE_CHECKING:
-    from sunlight.service.services import Services
+from sunlight.alerts.ports import AlertServices as Services
+from sunlight.notices import NoticeSettings, PlannedText, plan
 
 logger = observability.child_logger()
 RETRY_AFTER = dt.timedelta(minutes=5)
 MAX_TRIES = 5
-
-
-class StaffDirectory(Protocol):
-    def get(self, dept_code: str, handler_id: str) -> StaffMember | None: ...
-    def leader_of(self, member: StaffMember) -> StaffMember | None: ...
-    def put(self, member: StaffMember) -> None: ...
-
-
-class Counters(Protocol):
-    def next(self, name: str) -> int: ...
-
-
-class AlertTopics(Protocol):
-    def publish(self, alert: Any) -> str | None: ...
 
 
 def announce(

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sunlight.notices import NoticeSettings, StaffMember, TextSender
+
+if TYPE_CHECKING:
+    from sunlight.adapters.documents import DocumentStore
+    from sunlight.domain.calendar import WorkCalendar
+    from sunlight.events import Bus
 
 
 @dataclass(frozen=True)
@@ -44,3 +52,53 @@ class AlertStore(Protocol):
     def held(self, now: dt.datetime) -> list[dict[str, Any]]: ...
     def for_case(self, case_no: str) -> list[dict[str, Any]]: ...
     def query(self, flt: AlertFilter, cursor: str | None, limit: int) -> AlertPage: ...
+
+
+class StaffDirectory(Protocol):
+    def get(self, dept_code: str, handler_id: str) -> StaffMember | None: ...
+    def leader_of(self, member: StaffMember) -> StaffMember | None: ...
+    def put(self, member: StaffMember) -> None: ...
+
+
+class Counters(Protocol):
+    def next(self, name: str) -> int: ...
+
+
+class AlertTopics(Protocol):
+    def publish(self, alert: Any) -> str | None: ...
+
+
+class ItemDepartment(Protocol):
+    @property
+    def dept_name(self) -> str | None: ...
+
+
+class ItemLookup(Protocol):
+    def get(self, item_code: str) -> ItemDepartment | None: ...
+
+
+class AlertServices(Protocol):
+    """The ports the alerts kernel works with; a line's own services extend these."""
+
+    @property
+    def alerts(self) -> AlertStore: ...
+    @property
+    def catalog(self) -> ItemLookup: ...  # the department's name on a written directive
+    @property
+    def staff(self) -> StaffDirectory | None: ...
+    @property
+    def counters(self) -> Counters | None: ...
+    @property
+    def documents(self) -> DocumentStore | None: ...
+    @property
+    def texts(self) -> TextSender | None: ...
+    @property
+    def topics(self) -> AlertTopics | None: ...
+    @property
+    def notice_settings(self) -> NoticeSettings | None: ...
+    @property
+    def events(self) -> Bus: ...
+    @property
+    def now(self) -> Callable[[], dt.datetime]: ...
+    @property
+    def calendar(self) -> WorkCalendar: ...

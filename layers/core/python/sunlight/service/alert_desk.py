@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 
 from sunlight.alerts.events import AlertMoved
 from sunlight.alerts.lifecycle import Move, appeal_move, decision_move
+from sunlight.alerts.ports import AlertServices
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal
-from sunlight.service.services import Services
 
 
 class Appeal(BaseModel):
@@ -22,14 +22,14 @@ class Decision(BaseModel):
     reason: str = Field(min_length=4, max_length=2000)
 
 
-def get_alert(alert_id: str, principal: Principal, services: Services) -> dict[str, Any]:
+def get_alert(alert_id: str, principal: Principal, services: AlertServices) -> dict[str, Any]:
     alert = services.alerts.get(alert_id)
     if alert is None or not principal.sees(alert["dept_code"], alert["region_code"]):
         raise NotFound(f"alert {alert_id} not found")
     return alert
 
 
-def appeal(alert_id: str, body: Appeal, principal: Principal, services: Services) -> dict[str, Any]:
+def appeal(alert_id: str, body: Appeal, principal: Principal, services: AlertServices) -> dict[str, Any]:
     alert = get_alert(alert_id, principal, services)
     if principal.role != "department":
         raise Forbidden("only the department the alert is about appeals it")
@@ -38,7 +38,7 @@ def appeal(alert_id: str, body: Appeal, principal: Principal, services: Services
     return _apply(alert, move, services)
 
 
-def decide(alert_id: str, body: Decision, principal: Principal, services: Services) -> dict[str, Any]:
+def decide(alert_id: str, body: Decision, principal: Principal, services: AlertServices) -> dict[str, Any]:
     alert = get_alert(alert_id, principal, services)
     if principal.role != "office":
         raise Forbidden("only the supervision office decides appeals")
@@ -47,7 +47,7 @@ def decide(alert_id: str, body: Decision, principal: Principal, services: Servic
     return _apply(alert, move, services)
 
 
-def _apply(alert: dict[str, Any], move: Move | None, services: Services) -> dict[str, Any]:
+def _apply(alert: dict[str, Any], move: Move | None, services: AlertServices) -> dict[str, Any]:
     alert_id = alert["alert_id"]
     if move is None or not services.alerts.move(alert_id, move.before, move.after, move.entry):
         raise Conflict(f"alert {alert_id} is {alert['status']}: that step does not apply")
@@ -57,7 +57,7 @@ def _apply(alert: dict[str, Any], move: Move | None, services: Services) -> dict
     return moved
 
 
-def document(alert_id: str, fmt: str, principal: Principal, services: Services) -> tuple[bytes, str]:
+def document(alert_id: str, fmt: str, principal: Principal, services: AlertServices) -> tuple[bytes, str]:
     """The card's written directive, as filed when the card was issued."""
     alert = get_alert(alert_id, principal, services)
     filed = alert.get("document")

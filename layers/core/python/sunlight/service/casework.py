@@ -12,12 +12,12 @@ from sunlight.domain.events import CaseChecked
 from sunlight.domain.lifecycle import due_change_note, due_instants
 from sunlight.domain.rules import judge
 from sunlight.domain.tally import case_handler
+from sunlight.service.ports import ApprovalServices
 from sunlight.service.principal import NotFound
-from sunlight.service.services import Services
 from sunlight.service.stored import load_log
 
 
-def check_case(case_no: str, services: Services, at_least: int = 0) -> dict[str, Any]:
+def check_case(case_no: str, services: ApprovalServices, at_least: int = 0) -> dict[str, Any]:
     """Fold the case's whole log, store its alerts, and record how far the check got.
 
     The case is judged under the active calendar and rules, never under older ones than it was last
@@ -97,7 +97,7 @@ def _recomputation_note(
     return {"at": now.isoformat(timespec="seconds"), "text": text, "generation": after["generation"]}
 
 
-def park(case_no: str, token: str, checked_records: int, services: Services) -> dict[str, Any]:
+def park(case_no: str, token: str, checked_records: int, services: ApprovalServices) -> dict[str, Any]:
     """Keep the task token on the case; if records arrived during the check, resume at once."""
     if services.cases.park(case_no, token, checked_records):
         return {"case_no": case_no, "parked": True}

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sunlight import alerts as alerts_kernel
 from sunlight.alerts import COMPLAINTS
+from sunlight.alerts.ports import AlertServices
 from sunlight.domain.catalog import CREDIT_CODE
 from sunlight.domain.complaints import (
     KIND_ZH,
@@ -48,9 +49,9 @@ from sunlight.domain.errors import InvalidRecord, Problem
 from sunlight.domain.records import mask
 from sunlight.notices import mainland_mobile
 from sunlight.observability import child_logger
+from sunlight.service.ports import CaseStore, CatalogStore, Protector
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal
-from sunlight.service.public import NOT_FOUND_COMPLAINT, QueryCode, verified_lookup
-from sunlight.service.services import Services
+from sunlight.service.public import NOT_FOUND_COMPLAINT, QueryCode, ThrottleStore, verified_lookup
 
 logger = child_logger()
 
@@ -59,6 +60,23 @@ CODE_LENGTH = 6
 ATTEMPTS = 3
 MAX_PAGE = 200
 DEPT_CODE = CREDIT_CODE
+
+
+class ComplaintServices(AlertServices, Protocol):
+    """The ports the complaints desk works with: the alerts kernel's and its own."""
+
+    @property
+    def catalog(self) -> CatalogStore: ...
+    @property
+    def cases(self) -> CaseStore: ...
+    @property
+    def protector(self) -> Protector: ...
+    @property
+    def complaints(self) -> ComplaintStore | None: ...
+    @property
+    def complaint_config(self) -> ComplaintConfig | None: ...
+    @property
+    def throttle(self) -> ThrottleStore | None: ...
 
 
 class ComplaintStore(Protocol):
@@ -142,23 +160,23 @@ class StepRequest(BaseModel):
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def _store(services: Services) -> ComplaintStore:
+def _store(services: ComplaintServices) -> ComplaintStore:
     if services.complaints is None:
         raise RuntimeError("this function has no complaints table")
     store: ComplaintStore = services.complaints
     return store
 
 
-def _config(services: Services) -> ComplaintConfig:
+def _config(services: ComplaintServices) -> ComplaintConfig:
     config: ComplaintConfig | None = services.complaint_config
     return config or ComplaintConfig()
 
 
-def _now(services: Services) -> dt.datetime:
+def _now(services: ComplaintServices) -> dt.datetime:
     return services.now().replace(microsecond=0)
 
 
-def _departments(services: Services) -> dict[str, tuple[str, str | None]]:
+def _departments(services: ComplaintServices) -> dict[str, tuple[str, str | None]]:
     """dept_code -> (name, region_code) of every department with an item in the catalogue."""
     found: dict[str, tuple[str, str | None]] = {}
     for item in sorted(services.catalog.all(), key=lambda i: i.item_code):
@@ -184,7 +202,7 @@ def _sees(complaint: Complaint, principal: Principal) -> bool:
 # -- the citizen's side ----------------------------------------------------------------------------
 
 
-def file(body: Filing, services: Services) -> dict[str, Any]:
+def file(body: Filing, services: ComplaintServices) -> dict[str, Any]:
     """File a complaint: number, query code (texted if a phone is given), due moment."""
     store, config, now = _store(services), _config(services), _now(services)
     departments = _departments(services)
@@ -226,7 +244,7 @@ def file(body: Filing, services: Services) -> dict[str, Any]:
     }
 
 
-def _contact(body: Filing, services: Services) -> tuple[dict[str, str], dict[str, str]]:
+def _contact(body: Filing, services: ComplaintServices) -> tuple[dict[str, str], dict[str, str]]:
     """Sealed and masked contact data; an anonymous complaint keeps none (the phone is only texted)."""
     if body.anonymous:
         return {}, {}
@@ -244,7 +262,7 @@ def _contact(body: Filing, services: Services) -> tuple[dict[str, str], dict[str
 def _region(
     about: About,
     departments: dict[str, tuple[str, str | None]],
-    services: Services,
+    services: ComplaintServices,
     config: ComplaintConfig,
 ) -> str:
     """The region of the case or department named, else the deployment's (never revealed back)."""
@@ -257,7 +275,9 @@ def _region(
     return config.default_region_code
 
 
-def _text_receipt(complaint: Complaint, code: str, phone: str, services: Services, now: dt.datetime) -> None:
+def _text_receipt(
+    complaint: Complaint, code: str, phone: str, services: ComplaintServices, now: dt.datetime
+) -> None:
     """Text the number and code at once (the citizen just asked; quiet hours do not apply)."""
     if services.texts is None:
         return
@@ -287,7 +307,7 @@ def _text_receipt(complaint: Complaint, code: str, phone: str, services: Service
 PUBLIC_STEPS = frozenset({"accepted", "rejected", "replied", "closed"})
 
 
-def _text_step(complaint: Complaint, services: Services, now: dt.datetime) -> None:
+def _text_step(complaint: Complaint, services: ComplaintServices, now: dt.datetime) -> None:
     """Tell the complainant, if they left a phone, that their complaint moved (no content by text)."""
     sealed = complaint.contact.get("phone")
     if services.texts is None or not sealed:
@@ -311,7 +331,7 @@ def _text_step(complaint: Complaint, services: Services, now: dt.datetime) -> No
     _store(services).save(texted, complaint.version)
 
 
-def _looked_up(lookup: ComplaintLookup, services: Services) -> Complaint | None:
+def _looked_up(lookup: ComplaintLookup, services: ComplaintServices) -> Complaint | None:
     found: list[Complaint | None] = []
 
     def stored_hash() -> str | None:
@@ -325,14 +345,14 @@ def _looked_up(lookup: ComplaintLookup, services: Services) -> Complaint | None:
     return found[-1]
 
 
-def status(lookup: ComplaintLookup, services: Services) -> dict[str, Any]:
+def status(lookup: ComplaintLookup, services: ComplaintServices) -> dict[str, Any]:
     complaint = _looked_up(lookup, services)
     if complaint is None:
         return dict(NOT_FOUND_COMPLAINT)
     return {"found": True, "complaint": citizen_view(complaint)}
 
 
-def rate_reply(body: RatingRequest, services: Services) -> dict[str, Any]:
+def rate_reply(body: RatingRequest, services: ComplaintServices) -> dict[str, Any]:
     """The citizen's rating of the reply: once, and only once there is a reply (else 409)."""
     for _ in range(ATTEMPTS):
         complaint = _looked_up(body, services)
@@ -352,7 +372,7 @@ def rate_reply(body: RatingRequest, services: Services) -> dict[str, Any]:
 # -- the officers' side ----------------------------------------------------------------------------
 
 
-def officer_view(complaint: Complaint, principal: Principal, services: Services) -> dict[str, Any]:
+def officer_view(complaint: Complaint, principal: Principal, services: ComplaintServices) -> dict[str, Any]:
     """A complaint for the office or the department holding it: everything but sealed data and codes."""
     return {
         **summary(complaint),
@@ -393,19 +413,19 @@ def _iso(instant: dt.datetime | None) -> str | None:
     return instant.isoformat(timespec="seconds") if instant else None
 
 
-def get(complaint_no: str, principal: Principal, services: Services) -> dict[str, Any]:
+def get(complaint_no: str, principal: Principal, services: ComplaintServices) -> dict[str, Any]:
     complaint = _visible(complaint_no, principal, services)
     return officer_view(complaint, principal, services)
 
 
-def _visible(complaint_no: str, principal: Principal, services: Services) -> Complaint:
+def _visible(complaint_no: str, principal: Principal, services: ComplaintServices) -> Complaint:
     complaint = _store(services).get(complaint_no)
     if complaint is None or not _sees(complaint, principal):
         raise NotFound(f"complaint {complaint_no} not found")  # the same whether absent or not theirs
     return complaint
 
 
-def listing(principal: Principal, params: dict[str, str], services: Services) -> dict[str, Any]:
+def listing(principal: Principal, params: dict[str, str], services: ComplaintServices) -> dict[str, Any]:
     """Newest first: the office's region, or the complaints directed to the department.
 
     Read whole and paged by offset: a city has thousands of complaints a year, not millions.
@@ -424,7 +444,9 @@ def listing(principal: Principal, params: dict[str, str], services: Services) ->
     return {"complaints": [summary(c) for c in page], "cursor": str(start + limit) if more else None}
 
 
-def step(complaint_no: str, body: StepRequest, principal: Principal, services: Services) -> dict[str, Any]:
+def step(
+    complaint_no: str, body: StepRequest, principal: Principal, services: ComplaintServices
+) -> dict[str, Any]:
     """Move a complaint: 403 for a role that may not, 409 for a step that does not fit its state."""
     store, config = _store(services), _config(services)
     if STEPS[body.step].by == "office" and principal.role != "office":
@@ -472,14 +494,14 @@ def step(complaint_no: str, body: StepRequest, principal: Principal, services: S
 # -- deadlines -------------------------------------------------------------------------------------
 
 
-def due_complaints(services: Services, now: dt.datetime) -> list[str]:
+def due_complaints(services: ComplaintServices, now: dt.datetime) -> list[str]:
     """The complaints whose next due moment has come (none where this function has no complaints table)."""
     if services.complaints is None:
         return []
     return _store(services).due(now)
 
 
-def check_complaint(complaint_no: str, services: Services) -> dict[str, Any]:
+def check_complaint(complaint_no: str, services: ComplaintServices) -> dict[str, Any]:
     """Store the C-* alerts the complaint deserves now, announce new ones, move its next due moment."""
     store, config = _store(services), _config(services)
     complaint = store.get(complaint_no)
@@ -498,7 +520,7 @@ def check_complaint(complaint_no: str, services: Services) -> dict[str, Any]:
     return {"complaint_no": complaint_no, "alerts": derived, "changed": changed}
 
 
-def sync_alerts(complaint: Complaint, services: Services, now: dt.datetime) -> tuple[int, int]:
+def sync_alerts(complaint: Complaint, services: ComplaintServices, now: dt.datetime) -> tuple[int, int]:
     """Create the alerts not stored yet, move stored active ones the complaint's history withdrew or
     closed; states people set (appealed, upheld, dismissed) are never touched. Returns (changed, derived).
     """

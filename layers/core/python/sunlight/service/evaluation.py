@@ -26,8 +26,7 @@ from sunlight.domain.scoring import Score, average, months_of, rank, score, with
 from sunlight.domain.standard import DEFAULT_STANDARD, ScoringStandard
 from sunlight.domain.tally import Counts, Fact
 from sunlight.service.principal import Conflict, Forbidden, NotFound, Principal
-from sunlight.service.services import Services
-from sunlight.service.tallying import ScoreBook, TallyStore, check, kept_facts, post_facts
+from sunlight.service.tallying import EvaluationServices, ScoreBook, TallyStore, check, kept_facts, post_facts
 
 SCOPES = ("dept", "staff")
 
@@ -35,13 +34,13 @@ SCOPES = ("dept", "staff")
 # -- the standard ----------------------------------------------------------------------------------
 
 
-def current_standard(services: Services) -> ScoringStandard:
+def current_standard(services: EvaluationServices) -> ScoringStandard:
     book: ScoreBook | None = services.scorebook
     version = book.current() if book is not None else None
     return standard_of(version, services) if version else DEFAULT_STANDARD
 
 
-def standard_of(version: str, services: Services) -> ScoringStandard:
+def standard_of(version: str, services: EvaluationServices) -> ScoringStandard:
     if version == DEFAULT_STANDARD.version:
         return DEFAULT_STANDARD
     body = services.scorebook.standard(version) if services.scorebook is not None else None
@@ -50,7 +49,7 @@ def standard_of(version: str, services: Services) -> ScoringStandard:
     return ScoringStandard.model_validate(body)
 
 
-def load_standard(body: Any, principal: Principal, services: Services) -> dict[str, Any]:
+def load_standard(body: Any, principal: Principal, services: EvaluationServices) -> dict[str, Any]:
     """A city's own standard becomes the current one. A version is never edited: the same version
     with other content is refused (409); loading an existing version again makes it current."""
     if principal.role != "office":
@@ -74,7 +73,7 @@ def load_standard(body: Any, principal: Principal, services: Services) -> dict[s
     return {"current": standard.version, "standard": data}
 
 
-def standard_view(version: str | None, services: Services) -> dict[str, Any]:
+def standard_view(version: str | None, services: EvaluationServices) -> dict[str, Any]:
     standard = standard_of(version, services) if version else current_standard(services)
     versions = services.scorebook.versions() if services.scorebook is not None else []
     return {
@@ -84,14 +83,14 @@ def standard_view(version: str | None, services: Services) -> dict[str, Any]:
     }
 
 
-def _book(services: Services) -> ScoreBook:
+def _book(services: EvaluationServices) -> ScoreBook:
     if services.scorebook is None:
         raise NotFound("this function keeps no scores")
     book: ScoreBook = services.scorebook
     return book
 
 
-def _tallies(services: Services) -> TallyStore:
+def _tallies(services: EvaluationServices) -> TallyStore:
     if services.tallies is None:
         raise NotFound("this function keeps no tallies")
     store: TallyStore = services.tallies
@@ -124,7 +123,9 @@ def _prefix(scope: str, principal: Principal | None) -> str:
     return f"{scope}#"
 
 
-def live_scores(month: str, prefix: str, standard: ScoringStandard, services: Services) -> list[Score]:
+def live_scores(
+    month: str, prefix: str, standard: ScoringStandard, services: EvaluationServices
+) -> list[Score]:
     cells = _tallies(services).cells(f"m#{month}", prefix)
     cuts = limit_cuts(services.catalog.all()) if prefix.startswith("dept#") else {}
     return [
@@ -141,7 +142,9 @@ class MonthScores:
     cut_off: dt.date
 
 
-def month_scores(month: str, prefix: str, services: Services, version: str | None = None) -> MonthScores:
+def month_scores(
+    month: str, prefix: str, services: EvaluationServices, version: str | None = None
+) -> MonthScores:
     """A month's scores: final ones as stored (their version), else live by the current standard
     (or by `version` when named)."""
     head = services.scorebook.head(month) if services.scorebook is not None else None
@@ -155,7 +158,7 @@ def month_scores(month: str, prefix: str, services: Services, version: str | Non
 
 
 def period_scores(
-    period: str, prefix: str, services: Services, version: str | None = None
+    period: str, prefix: str, services: EvaluationServices, version: str | None = None
 ) -> tuple[list[Score], dt.date, bool]:
     """A period's scores: a month's, or the average of each unit's scored months (quarter, year)."""
     try:
@@ -192,7 +195,7 @@ def previous_period(period: str) -> str:
 def ranking(
     scope: str,
     period: str | None,
-    services: Services,
+    services: EvaluationServices,
     principal: Principal | None = None,
     version: str | None = None,
 ) -> dict[str, Any]:
@@ -237,7 +240,7 @@ def ranking(
     }
 
 
-def _min_cases(scores: list[Score], services: Services) -> int:
+def _min_cases(scores: list[Score], services: EvaluationServices) -> int:
     """The minimum of the standard that made the scores (the current one when they disagree)."""
     versions = {s.version for s in scores}
     if len(versions) == 1:
@@ -250,7 +253,7 @@ def _min_cases(scores: list[Score], services: Services) -> int:
     return current_standard(services).min_cases
 
 
-def unit_names(services: Services, units: Iterable[str] = ()) -> dict[str, str]:
+def unit_names(services: EvaluationServices, units: Iterable[str] = ()) -> dict[str, str]:
     """Departments' names from the catalogue; the names of the staff among `units` from the registry."""
     names: dict[str, str] = {}
     for item in services.catalog.all():
@@ -285,7 +288,7 @@ def unit_fields(unit: str, names: Mapping[str, str]) -> dict[str, Any]:
 
 
 def explain(
-    unit: str, period: str, principal: Principal, services: Services, version: str | None = None
+    unit: str, period: str, principal: Principal, services: EvaluationServices, version: str | None = None
 ) -> dict[str, Any]:
     """A unit's score with every line's evidence: the alerts and complaints behind each count."""
     _may_see(unit, principal)
@@ -316,7 +319,7 @@ def _may_see(unit: str, principal: Principal) -> None:
 
 
 def _evidence(
-    unit: str, month: str, s: Score, services: Services
+    unit: str, month: str, s: Score, services: EvaluationServices
 ) -> dict[tuple[str, str | None, str | None], list[str]]:
     """Which alert ids and complaint numbers each line of a month's score counted."""
     standard = standard_of(s.version, services)
@@ -353,7 +356,7 @@ def _evidence(
     return out
 
 
-def _substantiated(dept: str, month: str, services: Services) -> list[Any]:
+def _substantiated(dept: str, month: str, services: EvaluationServices) -> list[Any]:
     if services.complaints is None:
         return []
     found = []
@@ -369,7 +372,7 @@ def _month_end(month: str) -> dt.date:
     return dt.date(year + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
 
 
-def _month_bounds(month: str, services: Services) -> tuple[str, str]:
+def _month_bounds(month: str, services: EvaluationServices) -> tuple[str, str]:
     """ISO bounds a little wider than the month (offsets vary); the evidence filter is exact."""
     first = dt.date.fromisoformat(f"{month}-01") - dt.timedelta(days=1)
     last = _month_end(month) + dt.timedelta(days=1)
@@ -379,7 +382,9 @@ def _month_bounds(month: str, services: Services) -> tuple[str, str]:
 # -- vertical comparison ---------------------------------------------------------------------------
 
 
-def trend(unit: str, first: str, last: str, principal: Principal, services: Services) -> dict[str, Any]:
+def trend(
+    unit: str, first: str, last: str, principal: Principal, services: EvaluationServices
+) -> dict[str, Any]:
     """A unit's monthly scores and figures from `first` to `last` (months, at most 36)."""
     _may_see(unit, principal)
     months = month_range(first, last)
@@ -421,7 +426,7 @@ def months_of_safe(period: str) -> list[str]:
 # -- the nightly job -------------------------------------------------------------------------------
 
 
-def score_open_months(services: Services) -> list[dict[str, Any]]:
+def score_open_months(services: EvaluationServices) -> list[dict[str, Any]]:
     """Score the current and the previous month by the current standard and keep the scores; a
     month closes (final, never rescored) once `month_closes_after_days` have passed after its end."""
     book, standard = _book(services), current_standard(services)
@@ -439,7 +444,7 @@ def score_open_months(services: Services) -> list[dict[str, Any]]:
     return done
 
 
-def nightly(services: Services, settle: Callable[[], None] = lambda: None) -> dict[str, Any]:
+def nightly(services: EvaluationServices, settle: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """The scoring function's night: check the counters against the log, then score."""
     out: dict[str, Any] = {}
     if services.archive is not None:
@@ -448,7 +453,7 @@ def nightly(services: Services, settle: Callable[[], None] = lambda: None) -> di
     return out
 
 
-def counts_for(period: str, prefix: str, services: Services) -> dict[str, Counts]:
+def counts_for(period: str, prefix: str, services: EvaluationServices) -> dict[str, Counts]:
     """The summed tallies of a period (a day, month, quarter, year or "all") per unit."""
     store = _tallies(services)
     if period == "all" or len(period) == 10:
@@ -482,7 +487,7 @@ class Adjustment(BaseModel):
     reference: str = Field(default="", max_length=200)
 
 
-def adjust(body: Adjustment, principal: Principal, services: Services) -> dict[str, Any]:
+def adjust(body: Adjustment, principal: Principal, services: EvaluationServices) -> dict[str, Any]:
     if principal.role != "office":
         raise Forbidden("only the supervision office enters sanctions and deductions")
     standard = current_standard(services)

@@ -15,9 +15,8 @@ from sunlight.domain.events import RecordsRejected
 from sunlight.domain.lifecycle import CaseLog, Delivery
 from sunlight.domain.records import parse_record
 from sunlight.observability import records_rejected, records_stored
-from sunlight.service.ports import CaseRow, ConcurrentAppend
+from sunlight.service.ports import ApprovalServices, CaseRow, ConcurrentAppend
 from sunlight.service.principal import Principal
-from sunlight.service.services import Services
 from sunlight.service.stored import load_log
 
 APPEND_ATTEMPTS = 5
@@ -40,7 +39,7 @@ class RecordAnswer:
         return out
 
 
-def submit(raw_records: list[Any], principal: Principal, services: Services) -> dict[str, Any]:
+def submit(raw_records: list[Any], principal: Principal, services: ApprovalServices) -> dict[str, Any]:
     """Validate, authorise, deduplicate and store a batch; start or resume each case's workflow."""
     answers: dict[int, RecordAnswer] = {}
     by_case: dict[str, list[tuple[int, Delivery]]] = {}
@@ -66,7 +65,7 @@ def submit(raw_records: list[Any], principal: Principal, services: Services) -> 
 
 
 def _admit(
-    index: int, raw: Any, principal: Principal, services: Services, answers: dict[int, RecordAnswer]
+    index: int, raw: Any, principal: Principal, services: ApprovalServices, answers: dict[int, RecordAnswer]
 ) -> Delivery | None:
     try:
         record = parse_record(raw)
@@ -88,7 +87,10 @@ def _admit(
 
 
 def _store_case(
-    case_no: str, entries: list[tuple[int, Delivery]], services: Services, answers: dict[int, RecordAnswer]
+    case_no: str,
+    entries: list[tuple[int, Delivery]],
+    services: ApprovalServices,
+    answers: dict[int, RecordAnswer],
 ) -> None:
     for _ in range(APPEND_ATTEMPTS):
         row = services.cases.get(case_no)
@@ -134,7 +136,7 @@ def _classify(
     return new
 
 
-def _kick_workflow(case_no: str, services: Services) -> None:
+def _kick_workflow(case_no: str, services: ApprovalServices) -> None:
     """Resume the case's parked execution, or start one if none is running (or it has ended)."""
     before = services.cases.take_token(case_no)
     if before is None:

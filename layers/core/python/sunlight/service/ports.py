@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from sunlight.alerts.ports import AlertServices
 from sunlight.domain.catalog import Item
 from sunlight.domain.lifecycle import Delivery
+
+if TYPE_CHECKING:
+    from sunlight.domain.config import RuleConfig
+    from sunlight.service.judgement import Judgement, JudgementSource, VersionStore
+    from sunlight.settings import StageDefaults
 
 
 @dataclass(frozen=True)
@@ -119,3 +125,35 @@ class Protector(Protocol):
 
 class ConcurrentAppend(Exception):
     """Another writer appended to the same case first; reload and try again."""
+
+
+class RecomputeJobs(Protocol):
+    def start(self, generation: int, shards: list[str]) -> str:
+        """Start re-judging every open case for an activation; returns the job's id (execution ARN)."""
+        ...
+
+
+class ApprovalServices(AlertServices, Protocol):
+    """The ports the approval line works with (`app.services.Services` provides them)."""
+
+    @property
+    def catalog(self) -> CatalogStore: ...
+    @property
+    def records(self) -> RecordLog: ...
+    @property
+    def cases(self) -> CaseStore: ...
+    @property
+    def workflow(self) -> Workflow: ...
+    @property
+    def protector(self) -> Protector: ...
+    @property
+    def judgements(self) -> JudgementSource | None: ...
+    @property
+    def versions(self) -> VersionStore | None: ...
+    @property
+    def recompute_jobs(self) -> RecomputeJobs | None: ...
+    @property
+    def stage(self) -> StageDefaults: ...
+    @property
+    def config(self) -> RuleConfig: ...
+    def judgement(self, at_least: int = 0) -> Judgement: ...

@@ -37,9 +37,9 @@ from sunlight.domain.records import (
 )
 from sunlight.domain.rules import judge
 from sunlight.service.evaluation import counts_for, current_standard, previous_period, ranking
-from sunlight.service.ports import CaseRow
-from sunlight.service.services import Services
+from sunlight.service.ports import CaseRow, Protector
 from sunlight.service.stored import load_log
+from sunlight.service.tallying import EvaluationServices
 
 MAX_FAILURES = 20
 WINDOW = dt.timedelta(minutes=1)
@@ -117,8 +117,26 @@ class TooManyLookups(SunlightError):
 # -- guarded look-ups ------------------------------------------------------------------------------
 
 
+class CitizenServices(EvaluationServices, Protocol):
+    """What the citizens' facade reads: cases, the guide, the rankings, and its look-up throttle."""
+
+    @property
+    def throttle(self) -> ThrottleStore | None: ...
+
+
+class LookupServices(Protocol):
+    """What a guarded look-up needs (the complaints desk uses it too)."""
+
+    @property
+    def now(self) -> Callable[[], dt.datetime]: ...
+    @property
+    def throttle(self) -> ThrottleStore | None: ...
+    @property
+    def protector(self) -> Protector: ...
+
+
 def verified_lookup(
-    scope: str, number: str, code: str, stored_hash: Callable[[], str | None], services: Services
+    scope: str, number: str, code: str, stored_hash: Callable[[], str | None], services: LookupServices
 ) -> bool:
     """Whether `code` is the query code of `number`; counts failures, raises `TooManyLookups`."""
     now = services.now()
@@ -148,7 +166,7 @@ class ProgressQuery(BaseModel):
     query_code: QueryCode
 
 
-def progress(query: ProgressQuery, services: Services) -> dict[str, Any]:
+def progress(query: ProgressQuery, services: CitizenServices) -> dict[str, Any]:
     """A case's progress as its applicant may see it, or the one not-found answer."""
     rows: list[CaseRow | None] = []
 
@@ -167,7 +185,7 @@ def progress(query: ProgressQuery, services: Services) -> dict[str, Any]:
     return {"found": True, "case": citizen_case(row, item, services)}
 
 
-def citizen_case(row: CaseRow, item: Item, services: Services) -> dict[str, Any]:
+def citizen_case(row: CaseRow, item: Item, services: CitizenServices) -> dict[str, Any]:
     """The contract's case view: Chinese labels, pauses explained, applicant masked, no staff, no code."""
     log = load_log(row.case_no, services)
     judgement = services.judgement(row.judged_generation)
@@ -210,7 +228,7 @@ def citizen_case(row: CaseRow, item: Item, services: Services) -> dict[str, Any]
     }
 
 
-def _pauses(state: CaseState, now: dt.datetime, services: Services) -> list[dict[str, Any]]:
+def _pauses(state: CaseState, now: dt.datetime, services: CitizenServices) -> list[dict[str, Any]]:
     out = []
     horizon = min(state.closed_at, now) if state.closed_at else now
     for special in state.specials.values():
@@ -271,7 +289,7 @@ class DeptFigures:
         return round(self.on_time / self.concluded, 4) if self.concluded else None
 
 
-def department_figures(services: Services) -> dict[str, DeptFigures]:
+def department_figures(services: CitizenServices) -> dict[str, DeptFigures]:
     """Concluded and on-time cases of all time per department, from the tallies (one query)."""
     if services.tallies is None:
         return {}
@@ -288,7 +306,7 @@ def _departments(items: list[Item]) -> dict[str, str]:
     return names
 
 
-def guide(services: Services, q: str | None = None, dept_code: str | None = None) -> dict[str, Any]:
+def guide(services: CitizenServices, q: str | None = None, dept_code: str | None = None) -> dict[str, Any]:
     """The service guide. An item's `on_time_rate` and `cases_concluded` are its department's (the
     figures of all time, from the tallies); the rate is null below the standard's minimum case count."""
     items = sorted(services.catalog.all(), key=lambda i: i.item_code)
@@ -327,7 +345,7 @@ def guide(services: Services, q: str | None = None, dept_code: str | None = None
     }
 
 
-def rankings(services: Services, period: str | None = None) -> dict[str, Any]:
+def rankings(services: CitizenServices, period: str | None = None) -> dict[str, Any]:
     """The departments' scores and ranks for a period, as published: by default the last closed
     month once it is final and ranks anyone, else the current month so far. Units below the
     standard's minimum case count are hidden; the cut-off date and the standard's version are stated."""

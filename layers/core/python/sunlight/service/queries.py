@@ -8,15 +8,15 @@ from sunlight.alerts.ports import AlertFilter, AlertPage
 from sunlight.domain.catalog import Item
 from sunlight.domain.records import masked
 from sunlight.domain.rules import judge
+from sunlight.service.ports import ApprovalServices
 from sunlight.service.principal import Forbidden, NotFound, Principal
-from sunlight.service.services import Services
 from sunlight.service.stored import chain_intact, load_log
 from sunlight.service.versions import operational_notices
 
 MAX_PAGE = 200
 
 
-def case_view(case_no: str, principal: Principal, services: Services) -> dict[str, Any]:
+def case_view(case_no: str, principal: Principal, services: ApprovalServices) -> dict[str, Any]:
     """Timeline (personal data masked), stage, clock and alerts of a case the caller may see."""
     row = services.cases.get(case_no)
     if row is None or not principal.sees(row.dept_code, row.region_code):
@@ -66,7 +66,7 @@ def _shown(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "query_code"}
 
 
-def alerts(principal: Principal, params: dict[str, str], services: Services) -> dict[str, Any]:
+def alerts(principal: Principal, params: dict[str, str], services: ApprovalServices) -> dict[str, Any]:
     """Alerts the caller may see, newest first, filtered, with a cursor for the next page."""
     dept = params.get("dept_code")
     if principal.role == "department":
@@ -93,7 +93,7 @@ def alerts(principal: Principal, params: dict[str, str], services: Services) -> 
     return answer
 
 
-def catalogue(services: Services) -> dict[str, Any]:
+def catalogue(services: ApprovalServices) -> dict[str, Any]:
     return {
         "items": [
             i.model_dump(mode="json") for i in sorted(services.catalog.all(), key=lambda i: i.item_code)
@@ -102,7 +102,7 @@ def catalogue(services: Services) -> dict[str, Any]:
 
 
 def put_item(
-    item_code: str, body: dict[str, Any], principal: Principal, services: Services
+    item_code: str, body: dict[str, Any], principal: Principal, services: ApprovalServices
 ) -> dict[str, Any]:
     if not principal.keeps_catalogue:
         raise Forbidden("only the supervision office keeps the catalogue")

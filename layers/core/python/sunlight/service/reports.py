@@ -24,7 +24,7 @@ from sunlight.service.evaluation import (
     unit_names,
 )
 from sunlight.service.principal import Forbidden, Principal
-from sunlight.service.services import Services
+from sunlight.service.tallying import EvaluationServices
 
 PERIOD = r"^(today|month|quarter|year|all|\d{4}(-(0[1-9]|1[0-2])(-\d{2})?|-Q[1-4])?)$"
 METRIC = (
@@ -76,7 +76,7 @@ def _prefix(scope: str, principal: Principal) -> str:
 
 
 def rows(
-    scope: str, period: str, principal: Principal, services: Services
+    scope: str, period: str, principal: Principal, services: EvaluationServices
 ) -> tuple[str, list[dict[str, Any]]]:
     today = services.calendar.local_date(services.now())
     resolved = resolve_period(period, today)
@@ -114,7 +114,7 @@ def rows(
 
 
 def report(
-    scope: str, period: str, fmt: str, lang: str, principal: Principal, services: Services
+    scope: str, period: str, fmt: str, lang: str, principal: Principal, services: EvaluationServices
 ) -> tuple[Any, str, str]:
     """The report as (body, content type, file name)."""
     resolved, table_rows = rows(scope, period, principal, services)
@@ -151,7 +151,7 @@ def trend_chart(
     last: str | None,
     units: list[str],
     principal: Principal,
-    services: Services,
+    services: EvaluationServices,
 ) -> str:
     """One figure per unit by month, as an SVG line chart (the busiest units when none are named)."""
     prefix = _prefix(scope, principal)
@@ -167,7 +167,7 @@ def trend_chart(
     return trend_svg(title, series, percent=metric in RATES, y_min=0, y_max=1 if metric in RATES else None)
 
 
-def _months(first: str | None, last: str | None, services: Services) -> list[str]:
+def _months(first: str | None, last: str | None, services: EvaluationServices) -> list[str]:
     today = services.calendar.local_date(services.now())
     last = last or f"{today:%Y-%m}"
     if first is None:
@@ -177,14 +177,19 @@ def _months(first: str | None, last: str | None, services: Services) -> list[str
     return month_range(first, last)
 
 
-def _month_values(metric: str, month: str, prefix: str, services: Services) -> dict[str, float | None]:
+def _month_values(
+    metric: str, month: str, prefix: str, services: EvaluationServices
+) -> dict[str, float | None]:
     if metric == "score":
         return {s.unit: s.total for s in period_scores(month, prefix, services)[0]}
     return {unit: metric_value(metric, c) for unit, c in counts_for(month, prefix, services).items()}
 
 
 def _busiest(
-    per_month: Mapping[str, Mapping[str, float | None]], months: list[str], prefix: str, services: Services
+    per_month: Mapping[str, Mapping[str, float | None]],
+    months: list[str],
+    prefix: str,
+    services: EvaluationServices,
 ) -> list[str]:
     volume: dict[str, float] = {}
     for month in months:
@@ -194,7 +199,7 @@ def _busiest(
     return sorted(present, key=lambda u: (-volume.get(u, 0), u))[:MAX_CHART_UNITS]
 
 
-def city_counts(month: str, services: Services) -> Counts:
+def city_counts(month: str, services: EvaluationServices) -> Counts:
     """The whole deployment's tallies of a month: the sum over its departments."""
     total: Counts = {}
     for counts in counts_for(month, "dept#", services).values():
@@ -203,7 +208,7 @@ def city_counts(month: str, services: Services) -> Counts:
     return total
 
 
-def public_trend(services: Services, months: int = 12) -> str:
+def public_trend(services: EvaluationServices, months: int = 12) -> str:
     """The city's on-time and early-completion rates over the last months, for the portal."""
     span = _months(None, None, services)[-months:]
     values = {m: figures(city_counts(m, services)) for m in span}

@@ -9,30 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from sunlight.alerts.ports import AlertStore
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.config import RuleConfig
 from sunlight.events import Bus
 from sunlight.service.judgement import Judgement, JudgementSource, VersionStore
-from sunlight.service.ports import CaseStore, CatalogStore, Protector, RecordLog, Workflow
+from sunlight.service.ports import CaseStore, CatalogStore, Protector, RecomputeJobs, RecordLog, Workflow
 from sunlight.settings import StageDefaults
 
 if TYPE_CHECKING:  # the contexts' own ports (their modules take Services: named here for the types only)
     from sunlight.adapters.documents import DocumentStore
-    from sunlight.alerts.announce import AlertTopics, Counters, StaffDirectory
+    from sunlight.alerts.ports import AlertTopics, Counters, StaffDirectory
     from sunlight.domain.complaints import ComplaintConfig
     from sunlight.notices import NoticeSettings, TextSender
     from sunlight.service.complaints import ComplaintStore
     from sunlight.service.public import ThrottleStore
     from sunlight.service.tallying import Archive, ScoreBook, TallyStore
-
-
-class RecomputeJobs(Protocol):
-    def start(self, generation: int, shards: list[str]) -> str:
-        """Start re-judging every open case for an activation; returns the job's id (execution ARN)."""
-        ...
 
 
 @dataclass

@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from sunlight.alerts.ports import AlertServices
 from sunlight.notices import StaffMember
 from sunlight.service.principal import Forbidden, Principal
-from sunlight.service.services import Services
 
 
 class StaffEntry(BaseModel):
@@ -19,7 +19,9 @@ class StaffEntry(BaseModel):
     active: bool = True
 
 
-def register(handler_id: str, body: StaffEntry, principal: Principal, services: Services) -> dict[str, Any]:
+def register(
+    handler_id: str, body: StaffEntry, principal: Principal, services: AlertServices
+) -> dict[str, Any]:
     if principal.role != "department" or services.staff is None:
         raise Forbidden("a department registers its own staff")
     member = StaffMember.model_validate(

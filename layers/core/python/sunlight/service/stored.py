@@ -8,8 +8,7 @@ from typing import Any
 
 from sunlight.domain.lifecycle import CaseLog, Delivery
 from sunlight.domain.records import parse_record
-from sunlight.service.ports import StoredRecord
-from sunlight.service.services import Services
+from sunlight.service.ports import ApprovalServices, StoredRecord
 
 
 def chain_hash(prev_hash: str, content: dict[str, Any], received_at: str) -> str:
@@ -28,7 +27,7 @@ def chain_intact(stored: list[StoredRecord]) -> bool:
     return True
 
 
-def load_log(case_no: str, services: Services, stored: list[StoredRecord] | None = None) -> CaseLog:
+def load_log(case_no: str, services: ApprovalServices, stored: list[StoredRecord] | None = None) -> CaseLog:
     """The case's log, from its stored records (read here unless the caller already has them)."""
     log = CaseLog(case_no)
     records = services.records.load(case_no) if stored is None else stored

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sunlight.alerts.events import AlertMoved
 from sunlight.domain.complaints import OFFICE, Complaint, ComplaintChanged
@@ -38,8 +38,11 @@ from sunlight.domain.tally import (
 )
 from sunlight.events import Bus
 from sunlight.observability import child_logger
-from sunlight.service.services import Services
+from sunlight.service.ports import ApprovalServices
 from sunlight.service.stored import load_log
+
+if TYPE_CHECKING:
+    from sunlight.service.complaints import ComplaintStore
 
 logger = child_logger()
 RECOMPUTE_WORKERS = 16
@@ -49,6 +52,19 @@ RECOMPUTE_WORKERS = 16
 class Ledger:
     postings: dict[str, dict[str, Any]]
     version: int = 0
+
+
+class EvaluationServices(ApprovalServices, Protocol):
+    """The ports the evaluation works with: the approval line's (it tallies from cases) and its own."""
+
+    @property
+    def tallies(self) -> TallyStore | None: ...
+    @property
+    def scorebook(self) -> ScoreBook | None: ...
+    @property
+    def archive(self) -> Archive | None: ...
+    @property
+    def complaints(self) -> ComplaintStore | None: ...
 
 
 class TallyStore(Protocol):
@@ -103,7 +119,7 @@ def post_facts(ledger_id: str, facts: Iterable[Fact], store: TallyStore, attempt
 
 
 def derive_case(
-    case_no: str, services: Services, state: CaseState | None = None, clock: Clock | None = None
+    case_no: str, services: EvaluationServices, state: CaseState | None = None, clock: Clock | None = None
 ) -> list[Fact]:
     """A case's facts from its log and its stored alerts (the fold is reused when the caller has it)."""
     if state is None:
@@ -120,14 +136,14 @@ def derive_case(
 
 
 def tally_case(
-    case_no: str, services: Services, state: CaseState | None = None, clock: Clock | None = None
+    case_no: str, services: EvaluationServices, state: CaseState | None = None, clock: Clock | None = None
 ) -> int:
     if services.tallies is None:
         return 0
     return post_facts(f"case#{case_no}", derive_case(case_no, services, state, clock), services.tallies)
 
 
-def derive_complaint(complaint: Complaint, services: Services) -> list[Fact]:
+def derive_complaint(complaint: Complaint, services: EvaluationServices) -> list[Fact]:
     """A complaint's facts: substantiated on the day the office verified it so, and its C-* alerts
     (those raised while the office itself held it count for the region only)."""
     calendar = services.calendar
@@ -155,7 +171,7 @@ def derive_complaint(complaint: Complaint, services: Services) -> list[Fact]:
     return out
 
 
-def tally_complaint(complaint: Complaint, services: Services) -> int:
+def tally_complaint(complaint: Complaint, services: EvaluationServices) -> int:
     if services.tallies is None:
         return 0
     return post_facts(
@@ -169,7 +185,7 @@ def rejection_id(raw: Any) -> str:
     return "rejected#" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def tally_rejections(rejected: list[tuple[Any, str, str]], services: Services) -> None:
+def tally_rejections(rejected: list[tuple[Any, str, str]], services: EvaluationServices) -> None:
     """Count records rejected at intake against the department that sent them (reporting
     completeness). `rejected` holds (raw record, dept_code, region_code)."""
     if services.tallies is None or not rejected:
@@ -187,16 +203,16 @@ def tally_rejections(rejected: list[tuple[Any, str, str]], services: Services) -
         post_facts(ledger_id, kept + [f for f in facts if f.fact_id not in known], services.tallies)
 
 
-def listen(bus: Bus, services: Services) -> None:
+def listen(bus: Bus, services: EvaluationServices) -> None:
     """Tally from what the other contexts say happened (the tallies are read when an event comes, so
-    a Services given its tally store later is tallied too; without one nothing is)."""
+    a EvaluationServices given its tally store later is tallied too; without one nothing is)."""
     bus.subscribe(CaseChecked, lambda e: tally_case(e.case_no, services, e.state, e.clock))
     bus.subscribe(RecordsRejected, lambda e: tally_rejections(e.rejected, services))
     bus.subscribe(ComplaintChanged, lambda e: tally_complaint(e.complaint, services))
     bus.subscribe(AlertMoved, lambda e: _retally(e.alert, services))
 
 
-def _retally(alert: dict[str, Any], services: Services) -> None:
+def _retally(alert: dict[str, Any], services: EvaluationServices) -> None:
     """A card that stops or starts counting moves its unit's tallies (a complaint's or a case's)."""
     if alert.get("complaint_no"):
         if services.complaints is not None:
@@ -254,7 +270,7 @@ class DriftReport:
 
 
 def recompute(
-    services: Services, archive: Archive, workers: int = RECOMPUTE_WORKERS
+    services: EvaluationServices, archive: Archive, workers: int = RECOMPUTE_WORKERS
 ) -> tuple[dict[Cell, Counts], DriftReport]:
     """Every tally derived again from the log: cases, complaints, and the ledgers that are their own
     source (rejected records, the office's adjustments). A case costs three reads one after another
@@ -278,7 +294,9 @@ def recompute(
     return sums, report
 
 
-def check(services: Services, archive: Archive, settle: Callable[[], None] = lambda: None) -> DriftReport:
+def check(
+    services: EvaluationServices, archive: Archive, settle: Callable[[], None] = lambda: None
+) -> DriftReport:
     """Recompute every tally from the log and report where the stored counters drifted.
 
     Records may arrive while the log is read: a count whose cell moved between the reads before and

@@ -21,8 +21,8 @@ from sunlight.domain.errors import InvalidCalendar, InvalidRuleConfig, Problem
 from sunlight.observability import child_logger
 from sunlight.service.casework import check_case
 from sunlight.service.judgement import KINDS, Activation, Kind, StoredVersion, VersionConflict, VersionStore
+from sunlight.service.ports import ApprovalServices
 from sunlight.service.principal import Forbidden, NotFound, Principal
-from sunlight.service.services import Services
 
 logger = child_logger()
 MAX_DOCUMENT_BYTES = 200_000
@@ -30,7 +30,7 @@ PAGE_SIZE = 200  # open cases per step of the recompute job (a few seconds of a 
 HISTORY = 20  # activations shown with the versions
 
 
-def _store(services: Services) -> VersionStore:
+def _store(services: ApprovalServices) -> VersionStore:
     if services.versions is None:
         raise NotFound("this function keeps no calendar or rule versions")
     return services.versions
@@ -47,7 +47,7 @@ def _office(principal: Principal, doing: str) -> None:
         raise Forbidden(f"only the supervision office may {doing}")
 
 
-def canonical(kind: Kind, version: str, body: Any, services: Services) -> tuple[dict[str, Any], str]:
+def canonical(kind: Kind, version: str, body: Any, services: ApprovalServices) -> tuple[dict[str, Any], str]:
     """The validated, complete document of a version and its digest (InvalidCalendar /
     InvalidRuleConfig name every bad field). The path names the version; a body that names another
     is refused (field `version`)."""
@@ -73,7 +73,7 @@ def canonical(kind: Kind, version: str, body: Any, services: Services) -> tuple[
 
 
 def load_version(
-    kind: str, version: str, body: Any, principal: Principal, services: Services
+    kind: str, version: str, body: Any, principal: Principal, services: ApprovalServices
 ) -> tuple[int, dict[str, Any]]:
     """Store a new version (201), or confirm the same content again (200); other content: 409."""
     checked = _kind(kind)
@@ -98,7 +98,7 @@ def load_version(
     return 200, _version_view(existing, _active(store))
 
 
-def get_version(kind: str, version: str, principal: Principal, services: Services) -> dict[str, Any]:
+def get_version(kind: str, version: str, principal: Principal, services: ApprovalServices) -> dict[str, Any]:
     checked = _kind(kind)
     store = _store(services)
     stored = store.version(checked, version)
@@ -107,7 +107,7 @@ def get_version(kind: str, version: str, principal: Principal, services: Service
     return {**_version_view(stored, _active(store)), "document": stored.document}
 
 
-def list_versions(kind: str, principal: Principal, services: Services) -> dict[str, Any]:
+def list_versions(kind: str, principal: Principal, services: ApprovalServices) -> dict[str, Any]:
     """The loaded versions, the active one and the recent activations (with what each recomputed)."""
     checked = _kind(kind)
     store = _store(services)
@@ -127,7 +127,7 @@ def list_versions(kind: str, principal: Principal, services: Services) -> dict[s
     return out
 
 
-def activate(kind: str, version: str, principal: Principal, services: Services) -> dict[str, Any]:
+def activate(kind: str, version: str, principal: Principal, services: ApprovalServices) -> dict[str, Any]:
     """Make a version active, then start re-judging every open case under it."""
     checked = _kind(kind)
     _office(principal, f"activate {checked} versions")
@@ -163,7 +163,7 @@ def activate(kind: str, version: str, principal: Principal, services: Services) 
     }
 
 
-def _start_recompute(generation: int, services: Services) -> str | None:
+def _start_recompute(generation: int, services: ApprovalServices) -> str | None:
     """Start the job; without one (a test, a tool), re-judge every open case here and now."""
     store = _store(services)
     shards = [str(n) for n in range(spec.OPEN_SHARDS)]
@@ -182,7 +182,7 @@ def _start_recompute(generation: int, services: Services) -> str | None:
 
 
 def recompute_page(
-    shard: str, cursor: str | None, generation: int, services: Services, page_size: int = PAGE_SIZE
+    shard: str, cursor: str | None, generation: int, services: ApprovalServices, page_size: int = PAGE_SIZE
 ) -> dict[str, Any]:
     """Re-judge one page of one shard of the open cases under generation `generation` or newer."""
     page = services.cases.open_page(shard, cursor, page_size)
@@ -210,7 +210,7 @@ def recompute_page(
     }
 
 
-def coverage(services: Services, now: dt.datetime | None = None) -> dict[str, Any]:
+def coverage(services: ApprovalServices, now: dt.datetime | None = None) -> dict[str, Any]:
     """Whether the active calendar knows the official arrangement of every day of the horizon."""
     calendar = services.calendar
     horizon = services.stage.coverage_days
@@ -218,7 +218,7 @@ def coverage(services: Services, now: dt.datetime | None = None) -> dict[str, An
     return {"calendar_version": calendar.version, "horizon_days": horizon, "uncovered_years": uncovered}
 
 
-def operational_notices(services: Services) -> list[dict[str, Any]]:
+def operational_notices(services: ApprovalServices) -> list[dict[str, Any]]:
     """What the office must act on to keep the system right (shown with its alerts)."""
     seen = coverage(services)
     if not seen["uncovered_years"]:
