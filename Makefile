@@ -90,15 +90,14 @@ test-infra: $(STAMP)
 	$(PY) -m pytest tests/infra -q
 
 # Third-party dependencies for the Lambda layer, as arm64 wheels for the Lambda runtime's Python
-# (no Docker); boto3 and botocore are left out: the runtime has them.
+# (no Docker): the [project] dependencies (never the dev extra) less the runtime's boto3/botocore,
+# then pruned of what the functions never load (infra/layer_deps.py says what and why).
 layer-deps: $(STAMP)
 	rm -rf $(LAYER_DEPS)
 	mkdir -p $(LAYER_DEPS)/python
-	$(PY) -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; print(chr(10).join(d for d in deps if not d.startswith('boto3')))" > build/layer-requirements.txt
-	$(PY) -m pip install --quiet --target $(LAYER_DEPS)/python --implementation cp \
+	$(PY) -m infra.layer_deps requirements > build/layer-requirements.txt
+	$(PY) -m pip install --quiet --no-compile --target $(LAYER_DEPS)/python --implementation cp \
 		--python-version $(LAMBDA_PYTHON) --only-binary=:all: --platform manylinux2014_aarch64 \
 		--platform manylinux_2_28_aarch64 --platform manylinux_2_34_aarch64 -r build/layer-requirements.txt
-	rm -rf $(LAYER_DEPS)/python/boto3* $(LAYER_DEPS)/python/botocore* $(LAYER_DEPS)/python/s3transfer* \
-		$(LAYER_DEPS)/python/bin
-	find $(LAYER_DEPS) -name __pycache__ -prune -exec rm -rf {} +
+	$(PY) -m infra.layer_deps prune $(LAYER_DEPS)/python
 	du -sh $(LAYER_DEPS)

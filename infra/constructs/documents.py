@@ -3,8 +3,9 @@
 Directives are official records: the bucket is versioned, never expires an object or an old version,
 is retained when the stack is deleted, blocks public access, refuses plain HTTP and is encrypted
 (SSE-S3, or SSE-KMS with the stage's data key when the stage asks for customer managed encryption).
-Its server access logs go to a second bucket, which keeps them `ACCESS_LOG_DAYS` days (the
-Cybersecurity Law asks for network logs to be kept at least six months).
+Its server access logs, and the portal bucket's, go to a `LogBucket` (`infra/constructs/logs.py`),
+which keeps them `LOG_DAYS` days (the Cybersecurity Law asks for network logs to be kept at least six
+months).
 """
 
 from __future__ import annotations
@@ -17,47 +18,24 @@ from sunlight import spec
 from infra import names
 from infra.config import StageConfig
 from infra.constructs.data import Data
-from infra.nag import acknowledge
+from infra.constructs.logs import LogBucket, LogDelivery
 
-ACCESS_LOG_DAYS = 365
 # Directives are read when issued and when appealed; after that they are kept, rarely read.
 INFREQUENT_ACCESS_AFTER = Duration.days(90)
 ACCESS_LOG_PREFIX = f"{spec.DOCUMENTS_BUCKET}/"
-SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
 
 
 class Documents(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, data: Data) -> None:
         super().__init__(scope, construct_id)
-        # Log delivery authorised by the log bucket's policy, not by an ACL (ACLs stay disabled).
-        self.node.set_context(SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, True)
         account = Stack.of(self).account
-        self.access_logs = s3.Bucket(
+        self.access_logs = LogBucket(
             self,
             "AccessLogs",
             bucket_name=names.access_log_bucket_name(config.stage, account),
-            # Server access log delivery writes only to SSE-S3 buckets.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="expire-access-logs",
-                    expiration=Duration.days(ACCESS_LOG_DAYS),
-                    noncurrent_version_expiration=Duration.days(1),
-                    abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
-            ],
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            self.access_logs,
-            "AwsSolutions-S1",
-            "This is the server access log bucket of the documents bucket; logging its own accesses into "
-            "itself would log every log delivery, and CloudTrail records its management events.",
-        )
+            delivery=LogDelivery.SERVER_ACCESS,
+            receives="the server access logs of the documents and portal buckets",
+        ).bucket
         # The stage's data key when tables are customer-key encrypted: directives name cases and staff.
         self.key = data.key
         self.bucket = s3.Bucket(

@@ -36,7 +36,8 @@ from infra import names
 from infra.config import StageConfig
 from infra.constructs.api import Api
 from infra.constructs.compute import retention
-from infra.constructs.documents import ACCESS_LOG_DAYS, Documents
+from infra.constructs.documents import Documents
+from infra.constructs.logs import LogBucket, LogDelivery
 from infra.nag import acknowledge
 
 PORTAL_DIR = spec.ROOT / "portal"
@@ -123,32 +124,13 @@ class Portal(Construct):
 
     def _log_bucket(self, config: StageConfig) -> s3.Bucket:
         """CloudFront standard logs are delivered by ACL grant: this bucket keeps ACLs enabled."""
-        bucket = s3.Bucket(
+        return LogBucket(
             self,
             "CdnLogs",
             bucket_name=names.cdn_log_bucket_name(config.stage, Stack.of(self).account),
-            encryption=s3.BucketEncryption.S3_MANAGED,  # CloudFront log delivery cannot use SSE-KMS
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            enforce_ssl=True,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="expire-cdn-logs",
-                    expiration=Duration.days(ACCESS_LOG_DAYS),
-                    noncurrent_version_expiration=Duration.days(1),
-                    abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
-            ],
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            bucket,
-            "AwsSolutions-S1",
-            "This bucket receives the portal distribution's standard logs; logging its own accesses would "
-            "log every log delivery, and CloudTrail records its management events.",
-        )
-        return bucket
+            delivery=LogDelivery.CLOUDFRONT,
+            receives="the portal distribution's standard logs",
+        ).bucket
 
     def _distribution(self, config: StageConfig, api: Api) -> cloudfront.Distribution:
         stage = config.stage

@@ -140,8 +140,9 @@ def test_every_function_gets_the_stage_settings_and_nothing_unread(
     resources = {t.env for t in spec.TABLES} | {m.env for m in spec.STATE_MACHINES}
     resources |= {"SUNLIGHT_DATA_KEY_SECRET_ARN", spec.DOCUMENTS_ENV, spec.ALERT_TOPICS_ENV}
     known = resources | set(settings.ENVIRONMENT.values())
-    known |= {"SUNLIGHT_STAGE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"}
+    known |= {"SUNLIGHT_STAGE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", spec.FUNCTION_ENV}
     assert set(variables) <= known
+    assert variables[spec.FUNCTION_ENV] == function.logical  # the composition root wires it from its entry
 
 
 def test_the_functions_settings_come_from_the_stage(variant: Synthesis) -> None:

@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any, cast
 
 import pytest
-from sunlight import alerts
 from sunlight.adapters.sns import MemoryTexts
+from sunlight.alerts import service as alerts
 from sunlight.domain.instants import normalised
 from sunlight.notices import StaffMember
 from sunlight.service import complaints

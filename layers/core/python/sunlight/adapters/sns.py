@@ -17,7 +17,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sunlight.alerts.model import LEVEL_ZH
 from sunlight.domain.errors import SunlightError
-from sunlight.domain.rules import Alert
 from sunlight.notices import AlertLike, mainland_mobile
 
 _RETRYABLE_CODES = frozenset(
@@ -101,7 +100,7 @@ class SnsAlertTopics:
 
     def publish(self, alert: AlertLike) -> str | None:
         """Publish the alert's JSON to its level's topic; None when that level has no topic."""
-        body = alert.to_json() if isinstance(alert, Alert) else dict(alert)
+        body = dict(alert) if isinstance(alert, Mapping) else alert.to_json()
         level = str(body["level"])
         arn = self._topics.get(level)
         if arn is None:

@@ -22,14 +22,32 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sunlight.alerts.model import LEVEL_RANK, LEVEL_ZH, Level
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.errors import CalendarRangeError
-from sunlight.domain.rules import Alert
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _SEPARATORS = re.compile(r"[\s\-()]")
 _MOMENT = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2})")
 _NOTE = re.compile(r"（[^（）\d]*）")  # a parenthetical note without any number (no date, no amount)
 
-AlertLike = Alert | Mapping[str, Any]
+
+class Verdict(Protocol):
+    """An alert as a line's rules make it (the approval line's `rules.Alert`), before it is stored."""
+
+    @property
+    def alert_id(self) -> str: ...
+    @property
+    def case_no(self) -> str: ...
+    @property
+    def level(self) -> Level: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def facts(self) -> dict[str, Any]: ...
+    def to_json(self) -> dict[str, Any]: ...
+
+
+AlertLike = Verdict | Mapping[str, Any]
 """An alert as the rules make it, or as stored and served (`Alert.to_json()` plus `alert_id`)."""
 
 
@@ -142,7 +160,7 @@ class _View:
 
 
 def _view(alert: AlertLike) -> _View:
-    if isinstance(alert, Alert):
+    if not isinstance(alert, Mapping):
         return _View(
             alert.alert_id,
             alert.case_no,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sunlight import alerts as alerts_kernel
-from sunlight.alerts import APPROVAL
+from sunlight.alerts import service as alerts_kernel
+from sunlight.alerts.service import APPROVAL
 from sunlight.domain.calendar import WorkCalendar
 from sunlight.domain.events import CaseChecked
 from sunlight.domain.lifecycle import due_change_note, due_instants

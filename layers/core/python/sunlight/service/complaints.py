@@ -20,9 +20,9 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sunlight import alerts as alerts_kernel
-from sunlight.alerts import COMPLAINTS
+from sunlight.alerts import service as alerts_kernel
 from sunlight.alerts.ports import AlertServices
+from sunlight.alerts.service import COMPLAINTS
 from sunlight.domain.catalog import CREDIT_CODE
 from sunlight.domain.complaints import (
     KIND_ZH,

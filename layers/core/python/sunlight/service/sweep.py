@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sunlight.alerts import send_held_texts
+from sunlight.alerts.service import send_held_texts
 from sunlight.observability import child_logger
 from sunlight.service.casework import check_case
 from sunlight.service.complaints import check_complaint, due_complaints
