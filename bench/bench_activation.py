@@ -44,20 +44,20 @@ from bench_intake import PRICES  # noqa: E402
 from bench_scoring import ROUND_TRIP  # noqa: E402
 from botocore.client import BaseClient  # noqa: E402
 from moto import mock_aws  # noqa: E402
-from sunlight import spec  # noqa: E402
-from sunlight.adapters.dynamo import make_models, record_key  # noqa: E402
-from sunlight.adapters.scores import DynamoTallies  # noqa: E402
-from sunlight.bootstrap import Settings, build  # noqa: E402
-from sunlight.domain.instants import normalised  # noqa: E402
-from sunlight.domain.lifecycle import Delivery, case_clock, fold  # noqa: E402
-from sunlight.domain.records import parse_record, to_exchange_json  # noqa: E402
-from sunlight.domain.rules import evaluate  # noqa: E402
-from sunlight.service.casework import check_case  # noqa: E402
-from sunlight.service.ports import CaseRow  # noqa: E402
-from sunlight.service.principal import Principal  # noqa: E402
-from sunlight.service.services import Services  # noqa: E402
-from sunlight.service.stored import chain_hash, chain_intact  # noqa: E402
-from sunlight.service.versions import PAGE_SIZE, activate, load_version  # noqa: E402
+from sunlight.app import spec  # noqa: E402
+from sunlight.app.bootstrap import Settings, build  # noqa: E402
+from sunlight.app.services import Services  # noqa: E402
+from sunlight.approval.adapters.dynamo import make_models, record_key  # noqa: E402
+from sunlight.approval.domain.lifecycle import Delivery, case_clock, fold  # noqa: E402
+from sunlight.approval.domain.records import parse_record, to_exchange_json  # noqa: E402
+from sunlight.approval.domain.rules import evaluate  # noqa: E402
+from sunlight.approval.service.casework import check_case  # noqa: E402
+from sunlight.approval.service.ports import CaseRow  # noqa: E402
+from sunlight.approval.service.stored import chain_hash, chain_intact  # noqa: E402
+from sunlight.approval.service.versions import PAGE_SIZE, activate, load_version  # noqa: E402
+from sunlight.evaluation.adapters.scores import DynamoTallies  # noqa: E402
+from sunlight.kernel.access import Principal  # noqa: E402
+from sunlight.kernel.instants import normalised  # noqa: E402
 
 from tests.fakes import MemoryTallies  # noqa: E402
 from tests.integration.conftest import REGION, create_tables  # noqa: E402

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo
 
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 20

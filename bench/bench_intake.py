@@ -29,11 +29,11 @@ import boto3  # noqa: E402
 from api.handler import handler as api  # noqa: E402
 from botocore.client import BaseClient  # noqa: E402
 from moto import mock_aws  # noqa: E402
-from sunlight import spec  # noqa: E402
-from sunlight.bootstrap import Settings, build  # noqa: E402
+from sunlight.app import spec  # noqa: E402
+from sunlight.app.bootstrap import Settings, build  # noqa: E402
 from sunlight.devtools.sample.city import generate  # noqa: E402
-from sunlight.domain.instants import normalised  # noqa: E402
-from sunlight.service.principal import Principal  # noqa: E402
+from sunlight.kernel.access import Principal  # noqa: E402
+from sunlight.kernel.instants import normalised  # noqa: E402
 
 from tests.integration.conftest import REGION, FakeContext, InlineWorkflow, create_tables  # noqa: E402
 

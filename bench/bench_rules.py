@@ -14,13 +14,13 @@ import statistics
 import time
 from typing import Any
 
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.domain.lifecycle import CaseLog, Delivery, fold
+from sunlight.approval.domain.records import parse_record
+from sunlight.approval.domain.rules import evaluate
 from sunlight.devtools.sample.city import generate
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.instants import normalised
-from sunlight.domain.lifecycle import CaseLog, Delivery, fold
-from sunlight.domain.records import parse_record
-from sunlight.domain.rules import evaluate
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
+from sunlight.kernel.instants import normalised
 
 
 def run(quick: bool = False) -> dict[str, float]:

@@ -40,24 +40,33 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 from pynamodb.connection.base import Connection  # noqa: E402
-from sunlight import spec  # noqa: E402
-from sunlight.adapters.scores import BATCH, TALLY, DynamoScoreBook, DynamoTallies, number  # noqa: E402
-from sunlight.bootstrap import Settings, build  # noqa: E402
+from sunlight.app import spec  # noqa: E402
+from sunlight.app.bootstrap import Settings, build  # noqa: E402
+from sunlight.app.services import Services  # noqa: E402
+from sunlight.approval.domain.catalog import Item  # noqa: E402
+from sunlight.approval.domain.config import RuleConfig  # noqa: E402
+from sunlight.approval.domain.lifecycle import CaseLog, Delivery, case_clock, fold  # noqa: E402
+from sunlight.approval.domain.records import parse_record  # noqa: E402
+from sunlight.approval.domain.rules import evaluate  # noqa: E402
+from sunlight.approval.service.casework import check_case  # noqa: E402
+from sunlight.approval.service.ports import CaseRow  # noqa: E402
 from sunlight.devtools.sample.city import credit_code, generate  # noqa: E402
-from sunlight.domain.calendar import HolidaySource, WorkCalendar  # noqa: E402
-from sunlight.domain.catalog import Item  # noqa: E402
-from sunlight.domain.config import RuleConfig  # noqa: E402
-from sunlight.domain.instants import normalised  # noqa: E402
-from sunlight.domain.lifecycle import CaseLog, Delivery, case_clock, fold  # noqa: E402
-from sunlight.domain.records import parse_record  # noqa: E402
-from sunlight.domain.rules import evaluate  # noqa: E402
-from sunlight.domain.tally import Cell, Counts, Fact, alert_key, case_facts, case_handler, drift, sum_facts  # noqa: E402
-from sunlight.service import evaluation  # noqa: E402
-from sunlight.service.casework import check_case  # noqa: E402
-from sunlight.service.ports import CaseRow  # noqa: E402
-from sunlight.service.services import Services  # noqa: E402
-from sunlight.service.tallying import RECOMPUTE_WORKERS, recompute  # noqa: E402
-from sunlight.service.tallying import listen as evaluation_listens  # noqa: E402
+from sunlight.evaluation.adapters.scores import BATCH, TALLY, DynamoScoreBook, DynamoTallies, number  # noqa: E402
+from sunlight.evaluation.domain.tally import (  # noqa: E402
+    Cell,
+    Counts,
+    Fact,
+    alert_key,
+    case_facts,
+    case_handler,
+    drift,
+    sum_facts,
+)
+from sunlight.evaluation.service import scores as evaluation  # noqa: E402
+from sunlight.evaluation.service.tallying import RECOMPUTE_WORKERS, recompute  # noqa: E402
+from sunlight.evaluation.service.tallying import listen as evaluation_listens  # noqa: E402
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar  # noqa: E402
+from sunlight.kernel.instants import normalised  # noqa: E402
 
 from tests.fakes import (  # noqa: E402
     InlineWorkflow,

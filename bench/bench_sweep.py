@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
 from moto import mock_aws  # noqa: E402
-from sunlight.adapters.dynamo import DynamoCases, make_models, table_names  # noqa: E402
+from sunlight.approval.adapters.dynamo import DynamoCases, make_models, table_names  # noqa: E402
 
 from tests.integration.conftest import REGION, create_tables, seed_open_cases  # noqa: E402
 

@@ -1,1 +1,1 @@
-"""The CDK app of Sunlight: one stack per stage, built from `sunlight.spec` and the stage config."""
+"""The CDK app of Sunlight: one stack per stage, built from `sunlight.app.spec` and the stage config."""

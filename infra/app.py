@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from aws_cdk import App, Environment
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.config import STAGES_CONTEXT_KEY, ConfigError, StageConfig, load_stage

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sunlight import spec
-from sunlight.settings import StageDefaults
+from sunlight.app import spec
+from sunlight.kernel.settings import StageDefaults
 
 STAGES_CONTEXT_KEY = "sunlight:stages"
 DEFAULT_STAGE = "dev"

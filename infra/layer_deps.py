@@ -41,7 +41,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-from sunlight import spec
+from sunlight.app import spec
 
 PYPROJECT = spec.ROOT / "pyproject.toml"
 LAMBDA_PYTHON = "3.12"  # compute.RUNTIME; the Makefile's LAMBDA_PYTHON

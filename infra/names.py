@@ -1,12 +1,12 @@
 """Every physical name and construct id the stack gives a resource, in one place.
 
-Tables are named by `sunlight.spec.Table.physical`; everything else here follows the same
+Tables are named by `sunlight.app.spec.Table.physical`; everything else here follows the same
 `sunlight-<stage>-<what>` pattern so a developer's stage never collides with another's.
 """
 
 from __future__ import annotations
 
-from sunlight import spec
+from sunlight.app import spec
 
 
 def prefix(stage: str) -> str:

@@ -1,4 +1,4 @@
-"""`sunlight.spec` tables as the CloudFormation properties the stack must synthesise.
+"""`sunlight.app.spec` tables as the CloudFormation properties the stack must synthesise.
 
 Used by the infra tests (the template must match the spec exactly) and by the local mode, which
 creates its tables from the same shapes: an `AWS::DynamoDB::Table`'s KeySchema,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sunlight import spec
+from sunlight.app import spec
 
 BILLING_MODE = "PAY_PER_REQUEST"
 PROJECTION = {"ProjectionType": "ALL"}

@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_cdk import Stack, Tags
 from constructs import Construct
-from sunlight import spec
+from sunlight.app import spec
 
 from infra.config import StageConfig
 from infra.constructs.alarms import Alarms

@@ -10,26 +10,26 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from sunlight.alerts.ports import AlertFilter, AlertPage
-from sunlight.domain.catalog import Item
-from sunlight.domain.complaints import Complaint
-from sunlight.domain.lifecycle import Delivery
-from sunlight.domain.records import to_exchange_json
-from sunlight.domain.tally import Cell, Counts
-from sunlight.notices import StaffMember
-from sunlight.service import tallying
-from sunlight.service.casework import check_case, park
-from sunlight.service.ports import (
+from sunlight.alerts.domain.notices import StaffMember
+from sunlight.alerts.service.ports import AlertFilter, AlertPage
+from sunlight.app.services import Services
+from sunlight.app.spec import open_shard
+from sunlight.approval.domain.catalog import Item
+from sunlight.approval.domain.lifecycle import Delivery
+from sunlight.approval.domain.records import to_exchange_json
+from sunlight.approval.service.casework import check_case, park
+from sunlight.approval.service.ports import (
     CaseRow,
     ConcurrentAppend,
     DueCases,
     OpenPage,
     StoredRecord,
 )
-from sunlight.service.services import Services
-from sunlight.service.stored import chain_hash
-from sunlight.service.tallying import Ledger
-from sunlight.spec import open_shard
+from sunlight.approval.service.stored import chain_hash
+from sunlight.complaints.domain import Complaint
+from sunlight.evaluation.domain.tally import Cell, Counts
+from sunlight.evaluation.service import tallying
+from sunlight.evaluation.service.tallying import Ledger
 
 
 class MemoryCatalog:

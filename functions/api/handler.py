@@ -7,13 +7,19 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, Field
-from sunlight import errors_http, spec
-from sunlight.bootstrap import from_environment
-from sunlight.domain.catalog import CREDIT_CODE
-from sunlight.observability import lambda_entry
-from sunlight.service import alert_desk, complaints, evaluation, intake, queries, reports, staff, versions
-from sunlight.service.principal import Forbidden, Principal
-from sunlight.service.services import Services
+from sunlight.alerts.service import desk as alert_desk
+from sunlight.alerts.service import staff
+from sunlight.app import spec
+from sunlight.app.bootstrap import from_environment
+from sunlight.app.services import Services
+from sunlight.approval.domain.catalog import CREDIT_CODE
+from sunlight.approval.service import intake, queries, versions
+from sunlight.complaints import service as complaints
+from sunlight.evaluation.service import reports
+from sunlight.evaluation.service import scores as evaluation
+from sunlight.kernel import errors_http
+from sunlight.kernel.access import Forbidden, Principal
+from sunlight.kernel.observability import lambda_entry
 
 app = APIGatewayRestResolver(enable_validation=True)
 errors_http.register(app, errors_http.EXCHANGE)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sunlight.adapters.dynamo import DynamoPrincipals
-from sunlight.bootstrap import principals_from_environment
-from sunlight.observability import child_logger, lambda_entry
+from sunlight.app.bootstrap import principals_from_environment
+from sunlight.approval.adapters.dynamo import DynamoPrincipals
+from sunlight.kernel.observability import child_logger, lambda_entry
 
 logger = child_logger()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sunlight.bootstrap import from_environment
-from sunlight.observability import lambda_entry
-from sunlight.service.casework import park
-from sunlight.service.services import Services
+from sunlight.app.bootstrap import from_environment
+from sunlight.app.services import Services
+from sunlight.approval.service.casework import park
+from sunlight.kernel.observability import lambda_entry
 
 
 @lambda_entry

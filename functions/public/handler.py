@@ -10,11 +10,13 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from sunlight import errors_http
-from sunlight.bootstrap import from_environment
-from sunlight.observability import lambda_entry
-from sunlight.service import complaints, public, reports
-from sunlight.service.services import Services
+from sunlight.app.bootstrap import from_environment
+from sunlight.app.services import Services
+from sunlight.citizens import service as public
+from sunlight.complaints import service as complaints
+from sunlight.evaluation.service import reports
+from sunlight.kernel import errors_http
+from sunlight.kernel.observability import lambda_entry
 
 app = APIGatewayRestResolver(enable_validation=True)
 errors_http.register(app, errors_http.PUBLIC)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sunlight.bootstrap import from_environment
-from sunlight.observability import child_logger, lambda_entry
-from sunlight.service.services import Services
-from sunlight.service.versions import recompute_page
+from sunlight.app.bootstrap import from_environment
+from sunlight.app.services import Services
+from sunlight.approval.service.versions import recompute_page
+from sunlight.kernel.observability import child_logger, lambda_entry
 
 logger = child_logger()
 

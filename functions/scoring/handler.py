@@ -8,10 +8,10 @@ import time
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from sunlight.bootstrap import from_environment
-from sunlight.observability import child_logger, function_metrics, lambda_entry
-from sunlight.service.evaluation import nightly
-from sunlight.service.services import Services
+from sunlight.app.bootstrap import from_environment
+from sunlight.app.services import Services
+from sunlight.evaluation.service.scores import nightly
+from sunlight.kernel.observability import child_logger, function_metrics, lambda_entry
 
 logger = child_logger()
 metrics = function_metrics("scoring")  # the alarm watches it on service=scoring

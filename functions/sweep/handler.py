@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from sunlight.bootstrap import from_environment
-from sunlight.observability import child_logger, function_metrics, lambda_entry
-from sunlight.service.services import Services
-from sunlight.service.sweep import sweep
+from sunlight.app.bootstrap import from_environment
+from sunlight.app.services import Services
+from sunlight.app.sweep import sweep
+from sunlight.kernel.observability import child_logger, function_metrics, lambda_entry
 
 logger = child_logger()
 metrics = function_metrics("sweep")  # the alarm watches it on service=sweep

@@ -24,7 +24,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.config import StageConfig
@@ -46,8 +46,9 @@ DAILY = Duration.days(1)
 DRIFT_FUNCTION, DRIFT_METRIC = "scoring", "TallyDrift"
 COVERAGE_FUNCTION, COVERAGE_METRIC = "sweep", "CalendarUncoveredYears"
 CLOUDWATCH = "cloudwatch.amazonaws.com"
-# The operations Sunlight's adapters issue (sunlight.adapters.dynamo). An alarm is billed per metric it
-# combines, so the list is not every DynamoDB operation; add one here when an adapter starts using it.
+# The operations Sunlight's adapters issue (sunlight.approval.adapters.dynamo). An alarm is billed per
+# metric it combines, so the list is not every DynamoDB operation; add one here when an adapter starts
+# using it.
 TABLE_OPERATIONS = (
     dynamodb.Operation.GET_ITEM,
     dynamodb.Operation.QUERY,

@@ -1,4 +1,4 @@
-"""The REST API: one method per `sunlight.spec.ROUTES` entry, each proxied to the function its
+"""The REST API: one method per `sunlight.app.spec.ROUTES` entry, each proxied to the function its
 `Route.function` names (`public` for the citizens' API under /public/..., `api` for the rest).
 
 Every route whose access is not "public" requires an API key (`x-api-key`) and passes the REQUEST
@@ -16,7 +16,7 @@ from aws_cdk import CfnOutput, Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.config import PUBLIC_FUNCTION, Department, StageConfig

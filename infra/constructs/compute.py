@@ -1,8 +1,8 @@
-"""The functions: one Lambda per `sunlight.spec.FUNCTIONS` entry, on the shared layers.
+"""The functions: one Lambda per `sunlight.app.spec.FUNCTIONS` entry, on the shared layers.
 
 Each function has its own role and log group and may touch only what its spec entry names: read and
 write on its tables (and their indexes, by name), the personal-data key if it handles case data,
-each state machine it starts (`sunlight.spec.starts`), the documents bucket if it `writes_documents`,
+each state machine it starts (`sunlight.app.spec.starts`), the documents bucket if it `writes_documents`,
 and the alert topics and SMS if it `sends_text` (every function is told every table's name, and the
 stage's settings, `StageConfig.defaults().to_environment()`).
 A state machine is referred to by its fixed name, not by reference, because the machines themselves
@@ -20,7 +20,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.config import StageConfig
@@ -130,7 +130,7 @@ def start_actions(machine: spec.StateMachine) -> tuple[str, ...]:
 
 
 def base_environment(config: StageConfig) -> dict[str, str]:
-    """What every function is told: the stage's settings, as `sunlight.settings.StageDefaults` reads
+    """What every function is told: the stage's settings, as `sunlight.kernel.settings.StageDefaults` reads
     them back at cold start (one mapping, so nothing is set that nothing reads), the stage's name and
     Powertools' service and metrics namespace."""
     return {

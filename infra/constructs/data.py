@@ -1,4 +1,4 @@
-"""The data: one DynamoDB table per `sunlight.spec.TABLES` entry, and the key that protects personal data.
+"""The data: one DynamoDB table per `sunlight.app.spec.TABLES` entry, and the key that protects personal data.
 
 Tables are on-demand, with point-in-time recovery, encrypted (AWS managed key, or a customer
 managed key when the stage asks for one), and retained when the stack is deleted: the record log
@@ -20,7 +20,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.config import StageConfig
@@ -29,7 +29,7 @@ from infra.nag import acknowledge
 
 _ATTRIBUTE_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 # Time-to-live attribute (epoch seconds) by table: DynamoDB deletes an item some time after it passes.
-# Not in `sunlight.spec` (which describes keys and indexes only): the public API's failed-look-up
+# Not in `sunlight.app.spec` (which describes keys and indexes only): the public API's failed-look-up
 # counters expire on their own; every other table keeps its items.
 TTL_ATTRIBUTES = {"throttle": "expires_at"}
 DATA_KEY_HANDLER = Path(__file__).resolve().parents[1] / "runtime" / "data_key.py"

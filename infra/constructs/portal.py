@@ -30,7 +30,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.config import StageConfig

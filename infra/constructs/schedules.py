@@ -1,4 +1,4 @@
-"""Scheduled functions: an EventBridge rule for each `sunlight.spec.FUNCTIONS` entry with a schedule.
+"""Scheduled functions: an EventBridge rule for each `sunlight.app.spec.FUNCTIONS` entry with a schedule.
 
 The deadline sweep runs every `schedule_minutes` (the stage's `sweep_minutes` overrides it); the
 nightly scoring runs at the fixed time of its `schedule_cron`, in UTC (the stage's `scoring_cron`
@@ -20,7 +20,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.config import CRON, StageConfig

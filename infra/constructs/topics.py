@@ -1,4 +1,4 @@
-"""The alert topics: one KMS-encrypted SNS topic per alert level of `sunlight.spec.LEVELS`.
+"""The alert topics: one KMS-encrypted SNS topic per alert level of `sunlight.app.spec.LEVELS`.
 
 Functions whose spec entry `sends_text` publish each new alert to its level's topic (and text the
 handlers directly); whoever must hear of every red card (the supervision office's mailbox, a
@@ -12,7 +12,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.config import StageConfig

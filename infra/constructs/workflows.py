@@ -1,4 +1,4 @@
-"""The workflows: one Standard state machine per `sunlight.spec.STATE_MACHINES` entry, from its ASL file.
+"""The workflows: one Standard state machine per `sunlight.app.spec.STATE_MACHINES` entry, from its ASL file.
 
 The ASL file is the definition (state machines are files, not CDK code); each `${Placeholder}` in it
 is filled by CloudFormation from `definition_substitutions` with the ARN of the function that the
@@ -24,7 +24,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.config import StageConfig
@@ -42,14 +42,14 @@ def read_definition(path: Path, substitutions: Mapping[str, str] = spec.STATE_MA
     """The ASL text at `path`, every `${…}` in it one of `substitutions` (placeholder -> function)."""
     if not path.is_file():
         raise DefinitionError(
-            f"state machine definition {path} not found: each workflow of sunlight.spec.STATE_MACHINES is "
-            "defined by its ASL file"
+            f"state machine definition {path} not found: each workflow of "
+            "sunlight.app.spec.STATE_MACHINES is defined by its ASL file"
         )
     text = path.read_text(encoding="utf-8")
     unknown = sorted(set(PLACEHOLDER.findall(text)) - set(substitutions))
     if unknown:
         raise DefinitionError(
-            f"{path.name} uses placeholders that its sunlight.spec state machine does not fill: "
+            f"{path.name} uses placeholders that its sunlight.app.spec state machine does not fill: "
             + ", ".join(unknown)
         )
     return text

@@ -1,6 +1,6 @@
 """Custom resource handler: puts a fresh personal-data key into the data-key secret, once.
 
-The functions read the secret as base64 of 32 random bytes (`sunlight.bootstrap`), a shape the
+The functions read the secret as base64 of 32 random bytes (`sunlight.app.bootstrap`), a shape the
 Secrets Manager password generator cannot produce, so this handler writes it on stack creation and
 never again: an update or a delete of the stack must not replace the key that sealed stored data.
 Shipped inline (`index.handler`); only the standard library and the runtime's boto3.

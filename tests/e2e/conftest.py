@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sunlight.bootstrap import clear_caches
+from sunlight.app.bootstrap import clear_caches
 from sunlight.devtools.local.runner import LocalSystem, RunOptions
 
 

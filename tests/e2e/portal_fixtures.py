@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sunlight.approval.domain.catalog import Item
 from sunlight.devtools.sample.city import make_catalog
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.catalog import Item
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
 
 CHROMIUM = Path("/usr/bin/chromium")
 """Debian's Chromium (`make test` installs it); never a browser that `playwright install` fetches."""

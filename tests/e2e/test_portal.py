@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from sunlight.approval.domain.catalog import Item
 from sunlight.devtools.local.cloud import client
 from sunlight.devtools.local.runner import LocalSystem
-from sunlight.domain.catalog import Item
 
 from tests.e2e.portal_fixtures import (
     CHROMIUM,

@@ -19,7 +19,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from aws_cdk import App
 from aws_cdk.assertions import Template
-from sunlight import spec
+from sunlight.app import spec
 
 from infra.app import build_stack
 from infra.config import STAGES_CONTEXT_KEY, StageConfig, load_stage

@@ -38,9 +38,9 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
 
     # Imported here, once sys.path names the layers.
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
-    from sunlight.directives import prepare_directive, render_pdf  # noqa: PLC0415
-    from sunlight.domain.calendar import HolidaySource, WorkCalendar  # noqa: PLC0415
-    from sunlight.reports import Column, Table, to_xlsx  # noqa: PLC0415
+    from sunlight.alerts.directives import prepare_directive, render_pdf  # noqa: PLC0415
+    from sunlight.evaluation.reports import Column, Table, to_xlsx  # noqa: PLC0415
+    from sunlight.kernel.calendar import HolidaySource, WorkCalendar  # noqa: PLC0415
 
     calendar = WorkCalendar(HolidaySource.chinese_calendar())
     directive = prepare_directive(

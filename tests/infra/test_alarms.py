@@ -7,7 +7,7 @@ import importlib.util
 from typing import Any
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 
 from tests.infra.cfn import ref_id
 from tests.infra.conftest import Synthesis

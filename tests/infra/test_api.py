@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.constructs.api import API_KEY_HEADER

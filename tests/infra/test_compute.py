@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, Environment, Stack
-from sunlight import settings, spec
+from sunlight.app import spec
+from sunlight.kernel import settings
 
 from infra import names
 from infra.config import StageConfig

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_sqs as sqs
-from sunlight import spec
-from sunlight.settings import StageDefaults
+from sunlight.app import spec
+from sunlight.kernel.settings import StageDefaults
 
 from infra.config import STAGES_CONTEXT_KEY, ConfigError, load_stage
 from infra.nag import apply_checks, synthesize

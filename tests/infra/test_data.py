@@ -1,4 +1,4 @@
-"""The tables are exactly those of `sunlight.spec`, protected, and kept when the stack goes."""
+"""The tables are exactly those of `sunlight.app.spec`, protected, and kept when the stack goes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 
 from infra.runtime import data_key
 from infra.spec_cfn import table_properties

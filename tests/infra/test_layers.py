@@ -28,8 +28,8 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from pypdf import PdfReader
-from sunlight import spec
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
+from sunlight.app import spec
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
 
 from infra import layer_deps
 from infra.constructs.compute import RUNTIME, base_environment
@@ -77,7 +77,7 @@ def _imports(path: Path) -> set[str]:
 def test_the_core_layer_is_the_package_without_its_devtools(synthesis: Synthesis) -> None:
     layer = _core_layer_dir(synthesis)
     files = sorted(p.relative_to(layer) for p in layer.rglob("*") if p.is_file())
-    assert (layer / "python" / "sunlight" / "spec.py").is_file()
+    assert (layer / "python" / "sunlight" / "app" / "spec.py").is_file()
     assert all(path.parts[:2] == ("python", "sunlight") for path in files), files
     package_parts = {part for path in files for part in path.parts[2:]}
     assert not {"devtools", "local", "sample", "cli.py", "checker.py", "__pycache__"} & package_parts
@@ -251,7 +251,7 @@ def test_every_module_of_the_core_layer_and_every_handler_imports_on_the_layers(
     cold_start: dict[str, Any],
 ) -> None:
     assert cold_start["errors"] == {}
-    assert "sunlight.bootstrap" in cold_start["modules"]
+    assert "sunlight.app.bootstrap" in cold_start["modules"]
     assert len(cold_start["handlers"]) == len(spec.FUNCTIONS)
     assert cold_start["devtools_importable"] is False
     loaded = {name.split(".")[0] for name in cold_start["loaded"]}

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 from sunlight.devtools.local.cloud import LocalCloud, client
 from sunlight.devtools.local.provision import describe_local_tables, provision
 

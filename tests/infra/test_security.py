@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 
 from tests.infra.cfn import as_list, statements
 from tests.infra.conftest import VARIANT_SCORING_CRON, Synthesis

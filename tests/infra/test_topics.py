@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.constructs.keys import ACCOUNT_KEY_ACTIONS

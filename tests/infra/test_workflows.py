@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 
 from infra import names
 from infra.constructs.workflows import PLACEHOLDER, DefinitionError, read_definition

@@ -17,12 +17,12 @@ from api.handler import handler as api
 from authorizer.handler import handler as authorizer
 from moto import mock_aws
 from public.handler import handler as public
-from sunlight import spec
-from sunlight.adapters.dynamo import DynamoPrincipals, due_shard
-from sunlight.bootstrap import Settings, build
-from sunlight.domain.instants import normalised
-from sunlight.service.principal import Principal
-from sunlight.service.services import Services
+from sunlight.app import spec
+from sunlight.app.bootstrap import Settings, build
+from sunlight.app.services import Services
+from sunlight.approval.adapters.dynamo import DynamoPrincipals, due_shard
+from sunlight.kernel.access import Principal
+from sunlight.kernel.instants import normalised
 
 from tests.fakes import InlineWorkflow
 from tests.unit.cases import ITEM

@@ -7,7 +7,7 @@ import random
 
 import boto3
 import pytest
-from sunlight.service.casework import check_case
+from sunlight.approval.service.casework import check_case
 
 from tests.integration.conftest import DEPT_A, KEYS, REGION, Cloud, call, example_records, push_live
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
-from sunlight.service.sweep import sweep
+from sunlight.app.sweep import sweep
 
 from tests.integration.conftest import DEPT_A, KEYS, REGION, Cloud, call
 

@@ -8,7 +8,7 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 from pypdf import PdfReader
-from sunlight.service.sweep import sweep
+from sunlight.app.sweep import sweep
 
 from tests.integration.conftest import KEYS, REGION, Cloud, call, example_records, push_live
 from tests.unit.cases import ITEM

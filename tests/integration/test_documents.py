@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from sunlight.adapters.documents import (
+from sunlight.alerts.adapters.documents import (
     DocumentNotFound,
     DocumentStore,
     MemoryDocuments,

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from api.handler import handler as api
-from sunlight import observability
-from sunlight.adapters.sns import TextFailed
-from sunlight.service.principal import Principal
+from sunlight.alerts.adapters.sns import TextFailed
+from sunlight.kernel import observability
+from sunlight.kernel.access import Principal
 from sweep.handler import handler as sweep_handler
 
 from tests.integration.conftest import KEYS, Cloud, FakeContext, call, example_records, push_live
@@ -132,7 +132,9 @@ def test_a_line_a_service_logs_carries_the_lambda_context_and_the_request_id(
     assert failed, "the announce use case logs each text that failed"
     for line in failed:
         assert line["level"] == "WARNING"
-        assert line["location"].startswith("_send:")  # written by sunlight.alerts.announce, not the handler
+        assert line["location"].startswith(
+            "_send:"
+        )  # written by sunlight.alerts.service.announce, not the handler
         assert line["service"] == observability.SERVICE == "sunlight"
         assert line["correlation_id"] == REQUEST_ID
         assert line["function_name"] == FakeContext.function_name

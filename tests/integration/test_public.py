@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from public.handler import handler as public
-from sunlight.domain.catalog import Item
+from sunlight.approval.domain.catalog import Item
 
 from tests.integration.conftest import (
     DEPT_A,

@@ -11,11 +11,11 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from sunlight import spec
-from sunlight.adapters.scores import DynamoScoreBook, DynamoTallies
+from sunlight.app import spec
+from sunlight.approval.service.ports import CaseRow
+from sunlight.complaints.domain import Complaint
 from sunlight.devtools.local.provision import table_definition
-from sunlight.domain.complaints import Complaint
-from sunlight.service.ports import CaseRow
+from sunlight.evaluation.adapters.scores import DynamoScoreBook, DynamoTallies
 
 from tests.fakes import MemoryArchive, MemoryCases, MemoryComplaints, MemoryScoreBook, MemoryTallies
 from tests.integration.conftest import REGION, Cloud

@@ -9,7 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from sunlight.domain.standard import DEFAULT_STANDARD
+from sunlight.evaluation.domain.standard import DEFAULT_STANDARD
 
 from tests.integration.conftest import (
     DEPT_A,

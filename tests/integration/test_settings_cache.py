@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.parameters import base as parameters_base
 from moto import mock_aws
-from sunlight import spec
-from sunlight.bootstrap import Settings, build, clear_caches, from_environment
-from sunlight.service.principal import Principal
-from sunlight.service.versions import activate, load_version
-from sunlight.settings import StageDefaults
+from sunlight.app import spec
+from sunlight.app.bootstrap import Settings, build, clear_caches, from_environment
+from sunlight.approval.service.versions import activate, load_version
+from sunlight.kernel.access import Principal
+from sunlight.kernel.settings import StageDefaults
 from sweep.handler import handler as sweep_handler
 
 from tests.integration.conftest import REGION, FakeContext, create_tables

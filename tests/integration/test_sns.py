@@ -13,10 +13,10 @@ from botocore.stub import Stubber
 from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
-from sunlight.adapters.sns import MemoryTexts, SnsAlertTopics, SnsTexts, TextFailed, failure
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.rules import Alert
-from sunlight.notices import NoticeSettings, compose
+from sunlight.alerts.adapters.sns import MemoryTexts, SnsAlertTopics, SnsTexts, TextFailed, failure
+from sunlight.alerts.domain.notices import NoticeSettings, compose
+from sunlight.approval.domain.rules import Alert
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
 
 from tests.unit.cases import ITEM, Case
 

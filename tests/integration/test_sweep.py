@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from sunlight.service.sweep import sweep
+from sunlight.app.sweep import sweep
 
 from tests.integration.conftest import KEYS, Cloud, call, example_records, push_live, seed_open_cases
 

@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 import pytest
-from sunlight.domain.catalog import Item
-from sunlight.service.casework import check_case
-from sunlight.service.sweep import sweep
+from sunlight.app.sweep import sweep
+from sunlight.approval.domain.catalog import Item
+from sunlight.approval.service.casework import check_case
 
 from tests.integration.conftest import DEPT_A, KEYS, Cloud, call
 from tests.unit.cases import ITEM

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 from sunlight.devtools.local.gateway import Gateway, Request, Router, policy_allows
 from sunlight.devtools.local.invoker import FunctionRuntime, Invoker
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 from sunlight.devtools.local.cloud import LocalCloud, client
 from sunlight.devtools.local.invoker import FunctionRuntime, HandlerError, Invoker, in_process_lambda
 from sunlight.devtools.local.provision import Provisioned, provision

@@ -1,4 +1,4 @@
-"""Provisioning makes exactly the resources of `sunlight.spec`, and makes them again harmlessly."""
+"""Provisioning makes exactly the resources of `sunlight.app.spec`, and makes them again harmlessly."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 from sunlight.devtools.local.cloud import LocalCloud, client
 from sunlight.devtools.local.provision import (
     DATA_KEY_ENV,
@@ -18,7 +18,7 @@ from sunlight.devtools.local.provision import (
     provision,
     state_machine_definition,
 )
-from sunlight.settings import StageDefaults
+from sunlight.kernel.settings import StageDefaults
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 from sunlight.devtools.local.cloud import LocalCloud
 from sunlight.devtools.local.provision import describe_local_tables, provision
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sunlight import spec
-from sunlight.bootstrap import clear_caches
+from sunlight.app import spec
+from sunlight.app.bootstrap import clear_caches
 from sunlight.devtools.local.cloud import client
 from sunlight.devtools.local.runner import LocalSystem, RunOptions, key_hash
 

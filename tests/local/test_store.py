@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 from sunlight.devtools.local.cloud import LocalCloud, client
 from sunlight.devtools.local.provision import provision
 from sunlight.devtools.local.store import dump_tables, restore_tables, restored_open_cases, scan_items

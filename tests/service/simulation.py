@@ -9,12 +9,12 @@ import heapq
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.catalog import Item
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.instants import normalised
-from sunlight.service.services import Services
-from sunlight.service.sweep import sweep
+from sunlight.app.services import Services
+from sunlight.app.sweep import sweep
+from sunlight.approval.domain.catalog import Item
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
+from sunlight.kernel.instants import normalised
 
 from tests.fakes import (
     InlineWorkflow,

@@ -7,14 +7,14 @@ import datetime as dt
 from typing import Any, cast
 
 import pytest
-from sunlight.adapters.sns import MemoryTexts
 from sunlight.alerts import service as alerts
-from sunlight.domain.instants import normalised
-from sunlight.notices import StaffMember
-from sunlight.service import complaints
-from sunlight.service.intake import submit
-from sunlight.service.principal import Principal
-from sunlight.service.sweep import sweep
+from sunlight.alerts.adapters.sns import MemoryTexts
+from sunlight.alerts.domain.notices import StaffMember
+from sunlight.app.sweep import sweep
+from sunlight.approval.service.intake import submit
+from sunlight.complaints import service as complaints
+from sunlight.kernel.access import Principal
+from sunlight.kernel.instants import normalised
 
 from tests.fakes import MemoryAlerts, MemoryStaff
 from tests.service.simulation import Simulation

@@ -10,11 +10,11 @@ import datetime as dt
 from typing import cast
 
 import pytest
-from sunlight.adapters.sns import MemoryTexts
-from sunlight.domain.instants import normalised
-from sunlight.service import complaints
-from sunlight.service.principal import Conflict, Forbidden, Principal
-from sunlight.service.sweep import sweep
+from sunlight.alerts.adapters.sns import MemoryTexts
+from sunlight.app.sweep import sweep
+from sunlight.complaints import service as complaints
+from sunlight.kernel.access import Conflict, Forbidden, Principal
+from sunlight.kernel.instants import normalised
 
 from tests.fakes import MemoryAlerts
 from tests.service.simulation import Simulation

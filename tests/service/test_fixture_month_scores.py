@@ -14,14 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sunlight.domain.catalog import Item
-from sunlight.domain.instants import normalised
-from sunlight.domain.records import to_exchange_json
-from sunlight.domain.standard import DEFAULT_STANDARD
-from sunlight.notices import StaffMember
-from sunlight.service import alert_desk, complaints, evaluation
-from sunlight.service.intake import submit
-from sunlight.service.principal import Principal
+from sunlight.alerts.domain.notices import StaffMember
+from sunlight.alerts.service import desk as alert_desk
+from sunlight.approval.domain.catalog import Item
+from sunlight.approval.domain.records import to_exchange_json
+from sunlight.approval.service.intake import submit
+from sunlight.complaints import service as complaints
+from sunlight.evaluation.domain.standard import DEFAULT_STANDARD
+from sunlight.evaluation.service import scores as evaluation
+from sunlight.kernel.access import Principal
+from sunlight.kernel.instants import normalised
 
 from tests.fakes import MemoryStaff
 from tests.service.simulation import Simulation

@@ -12,19 +12,19 @@ import heapq
 import json
 
 import pytest
-from sunlight.adapters.sns import MemoryTexts
+from sunlight.alerts.adapters.sns import MemoryTexts
+from sunlight.alerts.domain.notices import StaffMember
+from sunlight.app.services import Services
+from sunlight.app.sweep import sweep
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.domain.lifecycle import fold
+from sunlight.approval.domain.rules import evaluate
+from sunlight.approval.service.intake import submit
+from sunlight.approval.service.stored import load_log
 from sunlight.devtools.sample.city import generate
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.instants import normalised
-from sunlight.domain.lifecycle import fold
-from sunlight.domain.rules import evaluate
-from sunlight.notices import StaffMember
-from sunlight.service.intake import submit
-from sunlight.service.principal import Principal
-from sunlight.service.services import Services
-from sunlight.service.stored import load_log
-from sunlight.service.sweep import sweep
+from sunlight.kernel.access import Principal
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
+from sunlight.kernel.instants import normalised
 
 from tests.fakes import (
     InlineWorkflow,

@@ -14,14 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sunlight.alerts.service import desk as alert_desk
+from sunlight.approval.service.intake import submit
+from sunlight.complaints import service as complaints
 from sunlight.devtools.sample.city import SampleCity, generate
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.instants import normalised
-from sunlight.domain.tally import COUNTING_STATUSES, Fact, roll_up
-from sunlight.service import alert_desk, complaints, evaluation
-from sunlight.service.intake import submit
-from sunlight.service.principal import Principal
-from sunlight.service.tallying import check, post_facts
+from sunlight.evaluation.domain.tally import COUNTING_STATUSES, Fact, roll_up
+from sunlight.evaluation.service import scores as evaluation
+from sunlight.evaluation.service.tallying import check, post_facts
+from sunlight.kernel.access import Principal
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
+from sunlight.kernel.instants import normalised
 
 from tests.service.simulation import Simulation
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import pytest
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from sunlight import spec
+from sunlight.app import spec
 from sunlight.devtools.local.cloud import ACCOUNT_ID, LocalCloud, client
 from sunlight.devtools.local.invoker import in_process_lambda
 from sunlight.devtools.local.provision import Provisioned, provision, state_machine_definition

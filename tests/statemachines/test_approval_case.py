@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sunlight import spec
-from sunlight.adapters.workflow import StepFunctionsWorkflow
+from sunlight.app import spec
+from sunlight.approval.adapters.workflow import StepFunctionsWorkflow
 
 from tests.statemachines.conftest import Deployment, entered, state_input, task_outcomes, with_timeouts
 from tests.statemachines.fakes import error, fails
@@ -33,7 +33,7 @@ SERVICE_ERRORS = [
 
 
 def checked(records: int, concluded: bool = False) -> dict[str, Any]:
-    """What rule_check answers (the shape of sunlight.service.casework.check_case's answer)."""
+    """What rule_check answers (the shape of sunlight.approval.service.casework.check_case's answer)."""
     return {
         "case_no": "C",
         "concluded": concluded,

@@ -12,8 +12,8 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from sunlight import spec
-from sunlight.adapters.workflow import StepFunctionsRecompute
+from sunlight.app import spec
+from sunlight.approval.adapters.workflow import StepFunctionsRecompute
 
 from tests.statemachines.conftest import Deployment, entered, task_outcomes
 from tests.statemachines.fakes import error
@@ -25,7 +25,7 @@ PAGES = {None: "page-2", "page-2": "page-3", "page-3": None}  # cursor -> the ne
 
 
 def page(event: dict[str, Any]) -> dict[str, Any]:
-    """What the recompute function answers for a page (sunlight.service.versions.recompute_page)."""
+    """What the recompute function answers for a page (sunlight.approval.service.versions.recompute_page)."""
     following = PAGES[event["cursor"]]
     return {
         "shard": event["shard"],

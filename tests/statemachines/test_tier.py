@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sunlight import spec
+from sunlight.app import spec
 
 pytestmark = pytest.mark.statemachine
 

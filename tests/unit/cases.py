@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.catalog import Item
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.lifecycle import CaseLog, CaseState, Delivery, fold
-from sunlight.domain.records import parse_record
-from sunlight.domain.rules import Alert, evaluate
+from sunlight.approval.domain.catalog import Item
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.domain.lifecycle import CaseLog, CaseState, Delivery, fold
+from sunlight.approval.domain.records import parse_record
+from sunlight.approval.domain.rules import Alert, evaluate
+from sunlight.kernel.calendar import WorkCalendar
 
 DEPT = "11330100MB1234567X"
 TZ = dt.timezone(dt.timedelta(hours=8))

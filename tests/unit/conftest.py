@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from sunlight.domain.calendar import WorkCalendar
+from sunlight.kernel.calendar import WorkCalendar
 
 Pause = tuple[dt.datetime, dt.datetime]
 _ONE_DAY = dt.timedelta(days=1)

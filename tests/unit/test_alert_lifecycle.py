@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sunlight.alerts.lifecycle import COUNTS, Create, Move, appeal_move, decision_move, plan_sync
+from sunlight.alerts.domain.lifecycle import COUNTS, Create, Move, appeal_move, decision_move, plan_sync
 
 pytestmark = pytest.mark.unit
 NOW = dt.datetime(2026, 11, 20, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
-from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar, YearCalendar
+from sunlight.kernel.calendar import CalendarSettings, HolidaySource, WorkCalendar, YearCalendar
 
 from tests.unit import naive_calendar as naive
 

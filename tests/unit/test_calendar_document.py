@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar, YearCalendar
-from sunlight.domain.errors import InvalidCalendar, Problem
+from sunlight.kernel.calendar import CalendarSettings, HolidaySource, WorkCalendar, YearCalendar
+from sunlight.kernel.errors import InvalidCalendar, Problem
 
 pytestmark = pytest.mark.unit
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.complaints import (
+from sunlight.complaints.domain import (
     OFFICE,
     Actor,
     Complaint,
@@ -23,7 +22,8 @@ from sunlight.domain.complaints import (
     rate,
     take_step,
 )
-from sunlight.domain.errors import InvalidRecord
+from sunlight.kernel.calendar import WorkCalendar
+from sunlight.kernel.errors import InvalidRecord
 
 from tests.unit.cases import at
 

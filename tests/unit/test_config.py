@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sunlight.domain.config import KNOWN_RULES, RuleConfig
-from sunlight.domain.errors import InvalidRuleConfig, Problem
+from sunlight.approval.domain.config import KNOWN_RULES, RuleConfig
+from sunlight.kernel.errors import InvalidRuleConfig, Problem
 
 pytestmark = pytest.mark.unit
 

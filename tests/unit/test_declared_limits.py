@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.lifecycle import Clock, binding_limit, case_clock
-from sunlight.domain.records import Limit
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.domain.lifecycle import Clock, binding_limit, case_clock
+from sunlight.approval.domain.records import Limit
+from sunlight.kernel.calendar import CalendarSettings, HolidaySource, WorkCalendar
 
 from tests.unit.cases import ITEM, TZ, Case, at
 

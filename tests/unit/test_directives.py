@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sunlight.directives import (
+from sunlight.alerts.directives import (
     Directive,
     directive_kind,
     directive_number,
@@ -17,8 +17,8 @@ from sunlight.directives import (
     render_html,
     render_pdf,
 )
-from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.config import RuleConfig
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.kernel.calendar import WorkCalendar
 
 from tests.unit.cases import Case, at
 

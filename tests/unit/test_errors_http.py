@@ -12,9 +12,11 @@ import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
-from sunlight import errors_http
-from sunlight.domain import errors
-from sunlight.domain.errors import (
+from sunlight.approval.service.judgement import VersionConflict
+from sunlight.citizens.service import TooManyLookups
+from sunlight.kernel import access as principal
+from sunlight.kernel import errors, errors_http
+from sunlight.kernel.errors import (
     CalendarRangeError,
     InvalidCalendar,
     InvalidRecord,
@@ -22,9 +24,6 @@ from sunlight.domain.errors import (
     Problem,
     SunlightError,
 )
-from sunlight.service import principal
-from sunlight.service.judgement import VersionConflict
-from sunlight.service.public import TooManyLookups
 
 pytestmark = pytest.mark.unit
 PROBLEMS = [Problem("a", "is wrong", "v"), Problem("b", "is missing")]
@@ -235,7 +234,7 @@ def test_the_status_is_the_errors_whatever_the_api() -> None:
 
 
 def test_one_hierarchy_the_access_errors_are_the_domains() -> None:
-    """The use cases import the access errors from sunlight.service.principal, as they always did."""
+    """The use cases import the access errors from sunlight.kernel.access, as they always did."""
     assert principal.NotFound is errors.NotFound and principal.Conflict is errors.Conflict
     assert principal.Forbidden is errors.Forbidden and principal.Unauthorized is errors.Unauthorized
     assert {e.status for e in (errors.Unauthorized, errors.Forbidden, errors.NotFound, errors.Conflict)} == {

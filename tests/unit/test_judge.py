@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.lifecycle import case_clock, fold
-from sunlight.domain.rules import evaluate, judge, next_due
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.domain.lifecycle import case_clock, fold
+from sunlight.approval.domain.rules import evaluate, judge, next_due
+from sunlight.kernel.calendar import WorkCalendar
 
 from tests.unit.cases import ITEM, Case, at
 

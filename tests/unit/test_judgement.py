@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sunlight.domain.calendar import CalendarSettings, HolidaySource
-from sunlight.domain.config import RuleConfig
-from sunlight.service.judgement import ActiveJudgement
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.service.judgement import ActiveJudgement
+from sunlight.kernel.calendar import CalendarSettings, HolidaySource
 
 pytestmark = pytest.mark.unit
 SOURCE = HolidaySource.chinese_calendar()

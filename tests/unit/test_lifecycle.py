@@ -8,11 +8,8 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sunlight.devtools.sample.city import generate
-from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar, YearCalendar
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.errors import CaseMismatch, ConflictingRecord
-from sunlight.domain.lifecycle import (
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.domain.lifecycle import (
     DUE_KEYS,
     CaseLog,
     Delivery,
@@ -22,8 +19,11 @@ from sunlight.domain.lifecycle import (
     fold,
     recompute_open_cases,
 )
-from sunlight.domain.records import parse_record, to_exchange_json
-from sunlight.domain.rules import evaluate
+from sunlight.approval.domain.records import parse_record, to_exchange_json
+from sunlight.approval.domain.rules import evaluate
+from sunlight.devtools.sample.city import generate
+from sunlight.kernel.calendar import CalendarSettings, HolidaySource, WorkCalendar, YearCalendar
+from sunlight.kernel.errors import CaseMismatch, ConflictingRecord
 
 from tests.unit.cases import ITEM, Case, at
 

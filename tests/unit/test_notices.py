@@ -7,11 +7,7 @@ import re
 
 import pytest
 from pydantic import ValidationError
-from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.catalog import Item
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.rules import RULES, Alert
-from sunlight.notices import (
+from sunlight.alerts.domain.notices import (
     NoticeSettings,
     PlannedText,
     StaffMember,
@@ -23,6 +19,10 @@ from sunlight.notices import (
     send_at,
     sms_length,
 )
+from sunlight.approval.domain.catalog import Item
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.domain.rules import RULES, Alert
+from sunlight.kernel.calendar import WorkCalendar
 
 from tests.unit.cases import ITEM, Case, at
 

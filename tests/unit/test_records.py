@@ -8,9 +8,8 @@ from typing import Any, get_args
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sunlight.domain.catalog import Catalog, Item
-from sunlight.domain.errors import InvalidRecord, Problem, UnknownItem
-from sunlight.domain.records import (
+from sunlight.approval.domain.catalog import Catalog, Item
+from sunlight.approval.domain.records import (
     MODELS,
     RECORD_TYPES,
     Accept,
@@ -27,6 +26,7 @@ from sunlight.domain.records import (
     personal_fields,
     to_exchange_json,
 )
+from sunlight.kernel.errors import InvalidRecord, Problem, UnknownItem
 
 from tests.unit.record_factory import DROP, TYPES, record
 

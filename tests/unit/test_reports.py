@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sunlight.reports import Column, Series, Table, to_csv, to_xlsx, trend_svg
-from sunlight.reports.chart import nice_ticks
+from sunlight.evaluation.reports import Column, Series, Table, to_csv, to_xlsx, trend_svg
+from sunlight.evaluation.reports.chart import nice_ticks
 
 pytestmark = pytest.mark.unit
 

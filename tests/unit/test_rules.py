@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.config import KNOWN_RULES, RuleConfig
-from sunlight.domain.records import Limit
-from sunlight.domain.rules import RULES
+from sunlight.approval.domain.config import KNOWN_RULES, RuleConfig
+from sunlight.approval.domain.records import Limit
+from sunlight.approval.domain.rules import RULES
+from sunlight.kernel.calendar import WorkCalendar
 
 from tests.unit.cases import ITEM, Case, at
 

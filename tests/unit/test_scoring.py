@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-from sunlight.domain.scoring import Score, average, months_of, rank, score
-from sunlight.domain.standard import DEFAULT_STANDARD, ScoringStandard, Steps
+from sunlight.evaluation.domain.scoring import Score, average, months_of, rank, score
+from sunlight.evaluation.domain.standard import DEFAULT_STANDARD, ScoringStandard, Steps
 
 pytestmark = pytest.mark.unit
 

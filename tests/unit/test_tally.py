@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.lifecycle import case_clock
-from sunlight.domain.tally import Fact, case_facts, difference, drift, region_levels, roll_up, sum_facts
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.domain.lifecycle import case_clock
+from sunlight.evaluation.domain.tally import (
+    Fact,
+    case_facts,
+    difference,
+    drift,
+    region_levels,
+    roll_up,
+    sum_facts,
+)
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
 
 from tests.unit.cases import DEPT, ITEM, Case, at
 

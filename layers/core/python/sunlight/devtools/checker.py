@@ -15,14 +15,14 @@ from typing import Any
 
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
-from sunlight.domain.calendar import WorkCalendar
-from sunlight.domain.catalog import Catalog
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.errors import InvalidRecord, Problem, SunlightError
-from sunlight.domain.instants import normalised
-from sunlight.domain.lifecycle import CaseLog, CaseState, Delivery
-from sunlight.domain.records import parse_record
-from sunlight.domain.rules import Alert, judge
+from sunlight.approval.domain.catalog import Catalog
+from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.domain.lifecycle import CaseLog, CaseState, Delivery
+from sunlight.approval.domain.records import parse_record
+from sunlight.approval.domain.rules import Alert, judge
+from sunlight.kernel.calendar import WorkCalendar
+from sunlight.kernel.errors import InvalidRecord, Problem, SunlightError
+from sunlight.kernel.instants import normalised
 
 _INSTANT: TypeAdapter[dt.datetime] = TypeAdapter(AwareDatetime)
 

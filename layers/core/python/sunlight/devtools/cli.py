@@ -11,12 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
+from sunlight.approval.domain.catalog import Catalog
+from sunlight.approval.domain.config import RuleConfig
 from sunlight.devtools.checker import check
 from sunlight.devtools.sample.city import write_sample
-from sunlight.domain.calendar import CalendarSettings, HolidaySource, WorkCalendar
-from sunlight.domain.catalog import Catalog
-from sunlight.domain.config import RuleConfig
-from sunlight.domain.errors import InvalidCalendar, InvalidRecord, InvalidRuleConfig, Problem
+from sunlight.kernel.calendar import CalendarSettings, HolidaySource, WorkCalendar
+from sunlight.kernel.errors import InvalidCalendar, InvalidRecord, InvalidRuleConfig, Problem
 
 EXIT_OK, EXIT_RECORD_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
 _T = TypeVar("_T")

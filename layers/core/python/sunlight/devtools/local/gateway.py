@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from sunlight import spec
+from sunlight.app import spec
 from sunlight.devtools.local.cloud import ACCOUNT_ID, HOST, REGION
 from sunlight.devtools.local.invoker import FunctionRuntime, HandlerError, Invoker
 

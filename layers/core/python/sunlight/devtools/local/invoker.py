@@ -1,7 +1,7 @@
 """Run the real Lambda handlers in this process, as Lambda would: with the function's environment,
 a context object, JSON in and out, and an exception reported as a function error.
 
-`Invoker` imports `functions/<folder>/handler.py` by the handler string of `sunlight.spec`
+`Invoker` imports `functions/<folder>/handler.py` by the handler string of `sunlight.app.spec`
 ("rule_check.handler.handler" is module `rule_check.handler` under `functions/`, attribute
 `handler`). `in_process_lambda` puts it behind moto's Lambda (the Docker-less backend), so Step
 Functions' Lambda tasks, and any `lambda:Invoke`, run the real handler; the local gateway calls it
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sunlight import spec
+from sunlight.app import spec
 
 log = logging.getLogger("sunlight.devtools.local.invoker")
 

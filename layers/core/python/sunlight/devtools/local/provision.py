@@ -1,6 +1,6 @@
-"""Create the local deployment's resources from `sunlight.spec`, and nothing else: the tables and
+"""Create the local deployment's resources from `sunlight.app.spec`, and nothing else: the tables and
 their indexes, the data-key secret, one Lambda function per handler (told the stage's settings,
-`sunlight.settings.StageDefaults`), and every state machine of `spec.STATE_MACHINES` (the case
+`sunlight.kernel.settings.StageDefaults`), and every state machine of `spec.STATE_MACHINES` (the case
 workflow, the recompute workflow) from its ASL file with the functions' ARNs substituted.
 
 Provisioning is idempotent: what already exists with the right shape is kept (a table keeps its
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sunlight import spec
+from sunlight.app import spec
 from sunlight.devtools.local.cloud import ACCOUNT_ID, REGION, client
 from sunlight.devtools.local.invoker import RUNTIME, FunctionRuntime
-from sunlight.settings import StageDefaults
+from sunlight.kernel.settings import StageDefaults
 
 log = logging.getLogger("sunlight.devtools.local.provision")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from sunlight import spec
+from sunlight.app import spec
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 SHOW_REJECTIONS = 5

@@ -1,6 +1,6 @@
 """`sunlight run`: the whole system on this machine, with no AWS account.
 
-Start moto on 127.0.0.1, make it run the real handlers, provision the resources of `sunlight.spec`,
+Start moto on 127.0.0.1, make it run the real handlers, provision the resources of `sunlight.app.spec`,
 restore the tables saved in the data folder (or load the sample city's catalogue the first time),
 issue API keys (kept in `<data>/keys.json`, the same on every start), serve the API on 127.0.0.1, and
 save every table on exit and every `dump_every` seconds. `--simulate` replays a generated day of the
@@ -25,7 +25,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-from sunlight import spec
+from sunlight.app import spec
+from sunlight.approval.domain.catalog import Catalog
 from sunlight.devtools.local.cloud import DEFAULT_PORT as CLOUD_PORT
 from sunlight.devtools.local.cloud import LocalCloud, client
 from sunlight.devtools.local.gateway import DEFAULT_PORT as API_PORT
@@ -35,8 +36,7 @@ from sunlight.devtools.local.provision import STAGE, Provisioned, new_data_key, 
 from sunlight.devtools.local.push import PushError, post_batch
 from sunlight.devtools.local.store import dump_tables, restore_tables, restored_open_cases
 from sunlight.devtools.sample.city import REGION, CityGenerator, make_catalog
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.catalog import Catalog
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
 
 log = logging.getLogger("sunlight.devtools.local")
 

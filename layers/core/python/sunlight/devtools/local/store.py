@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sunlight import spec
+from sunlight.app import spec
 from sunlight.devtools.local.cloud import client
 from sunlight.devtools.local.provision import STAGE
 

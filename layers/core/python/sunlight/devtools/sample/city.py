@@ -19,10 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sunlight.approval.domain.catalog import Catalog, Item
+from sunlight.approval.domain.config import RuleConfig
 from sunlight.devtools.sample.city_data import DEPARTMENTS
-from sunlight.domain.calendar import HolidaySource, WorkCalendar
-from sunlight.domain.catalog import Catalog, Item
-from sunlight.domain.config import RuleConfig
+from sunlight.kernel.calendar import HolidaySource, WorkCalendar
 
 REGION = "330100"
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

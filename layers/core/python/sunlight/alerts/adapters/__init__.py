@@ -1,0 +1,1 @@
+"""Texts and topics (SNS) and filed directives (S3)."""

@@ -1,0 +1,1 @@
+"""What an alert is and how it moves, for every line."""

@@ -1,0 +1,1 @@
+"""The application: the composition root, the resource spec shared with CDK, the deadline sweep."""

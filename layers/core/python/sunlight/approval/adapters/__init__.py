@@ -1,0 +1,1 @@
+"""DynamoDB tables, the case workflow (Step Functions), the office's settings."""

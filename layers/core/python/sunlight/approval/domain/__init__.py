@@ -1,0 +1,1 @@
+"""Records, the catalogue, a case's lifecycle and clock, the rules."""

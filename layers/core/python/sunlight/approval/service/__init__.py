@@ -1,0 +1,1 @@
+"""Intake, the rule check, the case view, calendar and rule versions."""

@@ -1,0 +1,1 @@
+"""The citizens' read-only facade: service guide, case progress, rankings (no key, throttled)."""

@@ -1,0 +1,1 @@
+"""Citizens' complaints and consultations: the desk, its deadlines and its C-* cards."""

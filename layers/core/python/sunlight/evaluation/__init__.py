@@ -1,0 +1,1 @@
+"""Quantified evaluation: tallies that listen, scores, rankings and reports."""

@@ -1,0 +1,1 @@
+"""Facts, tallies, the scoring standard and the arithmetic of a score."""

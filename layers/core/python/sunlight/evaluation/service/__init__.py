@@ -1,0 +1,1 @@
+"""Tallying, scoring and the reports."""

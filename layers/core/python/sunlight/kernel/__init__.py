@@ -1,0 +1,1 @@
+"""The shared kernel: calendar, instants, errors, access, sealing of personal data, observability, events."""
