@@ -11,7 +11,7 @@ NOW ?= 2026-11-20T18:30:00+08:00
 help:
 	@echo "make run    start Sunlight locally: embedded moto cloud, HTTP gateway, sample catalogue and keys"
 	@echo "make test   run every test that needs no AWS account"
-	@echo "make lint   ruff (lint + format check) and mypy"
+	@echo "make lint   ruff (lint + format check), mypy and the import rules (.importlinter)"
 	@echo "make bench  run the benchmarks and print their figures"
 	@echo "make synth  synthesise the CDK app offline (STAGE=dev), cdk-nag included"
 	@echo "make deploy deploy the stage to AWS (STAGE=dev; needs credentials and a bootstrapped account)"
@@ -46,6 +46,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(PY) -m ruff format .

@@ -13,6 +13,7 @@ from sunlight.app import spec
 from sunlight.app.bootstrap import from_environment
 from sunlight.app.services import Services
 from sunlight.approval.domain.catalog import CREDIT_CODE
+from sunlight.approval.domain.records import problems_of
 from sunlight.approval.service import intake, queries, versions
 from sunlight.complaints import service as complaints
 from sunlight.evaluation.service import reports
@@ -22,7 +23,7 @@ from sunlight.kernel.access import Forbidden, Principal
 from sunlight.kernel.observability import lambda_entry
 
 app = APIGatewayRestResolver(enable_validation=True)
-errors_http.register(app, errors_http.EXCHANGE)
+errors_http.register(app, problems_of, errors_http.EXCHANGE)
 
 
 class Batch(BaseModel):

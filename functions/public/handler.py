@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from sunlight.app.bootstrap import from_environment
 from sunlight.app.services import Services
+from sunlight.approval.domain.records import problems_of
 from sunlight.citizens import service as public
 from sunlight.complaints import service as complaints
 from sunlight.evaluation.service import reports
@@ -19,7 +20,7 @@ from sunlight.kernel import errors_http
 from sunlight.kernel.observability import lambda_entry
 
 app = APIGatewayRestResolver(enable_validation=True)
-errors_http.register(app, errors_http.PUBLIC)
+errors_http.register(app, problems_of, errors_http.PUBLIC)
 
 
 def _services() -> Services:

@@ -12,6 +12,7 @@ import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
+from sunlight.approval.domain.records import problems_of
 from sunlight.approval.service.judgement import VersionConflict
 from sunlight.citizens.service import TooManyLookups
 from sunlight.kernel import access as principal
@@ -68,7 +69,7 @@ RAISED: dict[str, SunlightError] = {
 
 def resolver(wording: errors_http.Wording) -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
-    errors_http.register(app, wording)
+    errors_http.register(app, problems_of, wording)
 
     @app.get("/raise/<kind>")
     def raise_(kind: str) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from sunlight.approval.adapters.dynamo import (
 from sunlight.approval.adapters.settings import DynamoSettings
 from sunlight.approval.adapters.workflow import StepFunctionsRecompute, StepFunctionsWorkflow
 from sunlight.approval.domain.config import RuleConfig
+from sunlight.approval.domain.records import sealed_fields
 from sunlight.approval.service.judgement import ActiveJudgement
 from sunlight.complaints.adapters import (
     DynamoComplaints,
@@ -138,7 +139,7 @@ def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
         cases=DynamoCases(models),
         alerts=DynamoAlerts(models),
         workflow=StepFunctionsWorkflow(boto3.client("stepfunctions"), settings.state_machine_arn),
-        protector=FieldSealer(settings.data_key),
+        protector=FieldSealer(settings.data_key, sealed_fields()),
         base_calendar=calendar,
         base_config=RuleConfig(version=stage.rule_config_version),
         now=_clock(settings, calendar),

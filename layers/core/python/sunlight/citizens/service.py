@@ -22,6 +22,7 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sunlight.approval import CaseRow, Protector, load_log
 from sunlight.approval.domain.catalog import Item
 from sunlight.approval.domain.lifecycle import CaseState
 from sunlight.approval.domain.records import (
@@ -35,10 +36,7 @@ from sunlight.approval.domain.records import (
     mask,
 )
 from sunlight.approval.domain.rules import judge
-from sunlight.approval.service.ports import CaseRow, Protector
-from sunlight.approval.service.stored import load_log
-from sunlight.evaluation.service.scores import counts_for, current_standard, previous_period, ranking
-from sunlight.evaluation.service.tallying import EvaluationServices
+from sunlight.evaluation import EvaluationServices, counts_for, current_standard, previous_period, ranking
 from sunlight.kernel.errors import SunlightError
 
 MAX_FAILURES = 20

@@ -22,12 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sunlight.alerts import service as alerts_kernel
 from sunlight.alerts.domain.notices import mainland_mobile
-from sunlight.alerts.service import COMPLAINTS
-from sunlight.alerts.service.ports import AlertServices
+from sunlight.alerts.service import COMPLAINTS, AlertServices
+from sunlight.approval import CaseStore, CatalogStore, Protector
 from sunlight.approval.domain.catalog import CREDIT_CODE
 from sunlight.approval.domain.records import mask
-from sunlight.approval.service.ports import CaseStore, CatalogStore, Protector
-from sunlight.citizens.service import NOT_FOUND_COMPLAINT, QueryCode, ThrottleStore, verified_lookup
+from sunlight.citizens import NOT_FOUND_COMPLAINT, QueryCode, ThrottleStore, verified_lookup
 from sunlight.complaints.domain import (
     KIND_ZH,
     STATE_ZH,

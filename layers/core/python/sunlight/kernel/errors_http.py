@@ -12,6 +12,7 @@ Powertools' own request validation in the same shape (the exchange API leaves th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,6 @@ from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from sunlight.approval.domain.records import problems_of
 from sunlight.kernel.errors import InvalidRecord, Problem, SunlightError
 from sunlight.kernel.observability import child_logger
 
@@ -77,8 +77,13 @@ def request_problems(exc: RequestValidationError) -> list[Problem]:
     return problems
 
 
-def register(app: ApiGatewayResolver, wording: Wording = EXCHANGE) -> None:
-    """Answer every SunlightError and every refused body on `app` through `answer`."""
+def register(
+    app: ApiGatewayResolver,
+    problems_of: Callable[[ValidationError], list[Problem]],
+    wording: Wording = EXCHANGE,
+) -> None:
+    """Answer every SunlightError and every refused body on `app` through `answer`; `problems_of` names
+    a refused body's faults in the API's own field names (the exchange format's, for both APIs)."""
 
     def respond(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
         return Response(status, content_types.APPLICATION_JSON, body)

@@ -1,6 +1,7 @@
-"""Personal data at rest: fields marked personal in the exchange models are sealed with AES-GCM.
+"""Personal data at rest: the fields a line marks personal are sealed with AES-GCM.
 
-The query code is sealed too (citizens' look-ups use its keyed hash, kept apart). Sealed values are
+Which fields, by record type, is the line's to say (the approval line: `records.sealed_fields()`, the
+query code included: citizens' look-ups use its keyed hash, kept apart). Sealed values are
 strings `enc:v1:<base64(nonce + ciphertext)>`, so a stored record is still plain JSON.
 """
 
@@ -10,23 +11,22 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from sunlight.approval.domain.records import MODELS, personal_fields
-
 _PREFIX = "enc:v1:"
-_ALSO_SEALED = ("query_code",)
 
 
 class FieldSealer:
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, sealed: Mapping[str, Sequence[str]]) -> None:
+        """`sealed`: record type -> the names of its fields to seal."""
         if len(key) != 32:
             raise ValueError("the data key must be 32 bytes")
         self._aead = AESGCM(key)
         self._key = key
-        self._fields = {t: (*personal_fields(m), *_ALSO_SEALED) for t, m in MODELS.items()}
+        self._fields = {kind: tuple(names) for kind, names in sealed.items()}
 
     def protect(self, content: dict[str, Any]) -> dict[str, Any]:
         out = dict(content)

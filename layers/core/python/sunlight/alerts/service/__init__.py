@@ -12,7 +12,7 @@ from typing import Any
 from sunlight.alerts.domain.model import COUNTING_STATUSES, LEVEL_RANK, LEVEL_ZH, Level, StoredAlert
 from sunlight.alerts.service.announce import announce, send_held_texts
 from sunlight.alerts.service.changes import APPROVAL, COMPLAINTS, Line, Synced, apply
-from sunlight.alerts.service.ports import AlertServices
+from sunlight.alerts.service.ports import AlertFilter, AlertPage, AlertServices, AlertStore
 
 __all__ = [
     "APPROVAL",
@@ -20,7 +20,10 @@ __all__ = [
     "COUNTING_STATUSES",
     "LEVEL_RANK",
     "LEVEL_ZH",
+    "AlertFilter",
+    "AlertPage",
     "AlertServices",
+    "AlertStore",
     "Level",
     "Line",
     "StoredAlert",

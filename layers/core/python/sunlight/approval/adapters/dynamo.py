@@ -24,7 +24,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from sunlight.alerts.domain.notices import StaffMember
-from sunlight.alerts.service.ports import AlertFilter, AlertPage
+from sunlight.alerts.service import AlertFilter, AlertPage
 from sunlight.app import spec
 from sunlight.approval.domain.catalog import Item
 from sunlight.approval.domain.lifecycle import Delivery

@@ -440,3 +440,8 @@ def problems_error(found: list[tuple[str, str, Any]]) -> PydanticCustomError:
 def money(value: str | None) -> Decimal | None:
     """A decimal-string amount in yuan as a Decimal (None stays None)."""
     return Decimal(value) if value is not None else None
+
+
+def sealed_fields() -> dict[str, tuple[str, ...]]:
+    """The fields sealed at rest, by record type: the personal ones and the query code."""
+    return {kind: (*personal_fields(model), "query_code") for kind, model in MODELS.items()}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sunlight.alerts.service.ports import AlertServices
+from sunlight.alerts.service import AlertServices
 from sunlight.approval.domain.catalog import Item
 from sunlight.approval.domain.lifecycle import Delivery
 

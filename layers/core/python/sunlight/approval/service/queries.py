@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sunlight.alerts.service.ports import AlertFilter, AlertPage
+from sunlight.alerts.service import AlertFilter, AlertPage
 from sunlight.approval.domain.catalog import Item
 from sunlight.approval.domain.records import masked
 from sunlight.approval.domain.rules import judge

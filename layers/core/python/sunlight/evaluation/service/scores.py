@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sunlight.alerts.domain.model import COUNTING_STATUSES
-from sunlight.alerts.service.ports import AlertFilter
+from sunlight.alerts.service import AlertFilter
 from sunlight.approval.domain.catalog import CREDIT_CODE, Item
 from sunlight.evaluation.domain.scoring import Score, average, months_of, rank, score, with_evidence
 from sunlight.evaluation.domain.standard import DEFAULT_STANDARD, ScoringStandard

@@ -21,11 +21,10 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sunlight.alerts.domain.events import AlertMoved
+from sunlight.approval import ApprovalServices, load_log
 from sunlight.approval.domain.events import CaseChecked, RecordsRejected
 from sunlight.approval.domain.lifecycle import CaseState, Clock
 from sunlight.approval.domain.rules import judge
-from sunlight.approval.service.ports import ApprovalServices
-from sunlight.approval.service.stored import load_log
 from sunlight.complaints.domain import OFFICE, Complaint, ComplaintChanged
 from sunlight.evaluation.domain.tally import (
     Cell,
