@@ -441,6 +441,8 @@ def run(options: RunOptions, out: TextIO, err: TextIO) -> int:
     )
     logging.getLogger("botocore").setLevel(logging.WARNING)  # "Found credentials ..." once per client
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # handlers' per-record logs drown the console
+    # The business metrics are CloudWatch EMF lines on stdout: in the cloud they become metrics, here noise.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
