@@ -110,33 +110,29 @@ def describe(problems: list[Problem]) -> str:
 
 
 @dataclass
-class InvalidCalendar(SunlightError):
-    """A calendar document that does not validate; one problem per fault, each naming its field."""
+class InvalidDocument(SunlightError):
+    """A configuration document that does not validate; one problem per fault, each naming its field."""
 
     problems: list[Problem]
+    status = 422
+
+    def __str__(self) -> str:
+        return describe(self.problems)
+
+    def details(self) -> dict[str, Any]:
+        return {"problems": [p.as_dict() for p in self.problems]}
+
+
+class InvalidCalendar(InvalidDocument):
+    """A calendar document that does not validate."""
+
     code = "InvalidCalendar"
-    status = 422
-
-    def __str__(self) -> str:
-        return describe(self.problems)
-
-    def details(self) -> dict[str, Any]:
-        return {"problems": [p.as_dict() for p in self.problems]}
 
 
-@dataclass
-class InvalidRuleConfig(SunlightError):
-    """A rule configuration that does not validate; one problem per fault, each naming its field."""
+class InvalidRuleConfig(InvalidDocument):
+    """A rule configuration that does not validate."""
 
-    problems: list[Problem]
     code = "InvalidRuleConfig"
-    status = 422
-
-    def __str__(self) -> str:
-        return describe(self.problems)
-
-    def details(self) -> dict[str, Any]:
-        return {"problems": [p.as_dict() for p in self.problems]}
 
 
 @dataclass
