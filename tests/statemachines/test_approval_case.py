@@ -1,9 +1,9 @@
 """approval_case.asl.json executed by moto: its retries, its missing catches, and its year-long park.
 
 CheckRules retries the Lambda service's errors (2 s, x2, 6 times) and any other task failure (5 s, x2,
-3 times), and has no Catch. WaitForNextRecord retries the service's errors only, and catches
-States.Timeout (a year without a record) into NoRecordForAYear, which fails the execution as
-CaseAbandoned.
+3 times), and has no Catch. WaitForNextRecord retries the same way, and catches States.Timeout (a year
+without a record) into NoRecordForAYear, which fails the execution as CaseAbandoned. Each task names
+its execution, which the functions log as their correlation id.
 """
 
 from __future__ import annotations
@@ -234,3 +234,20 @@ def test_a_park_that_fails_once_is_retried(deployment: Deployment) -> None:
     assert result["status"] == "SUCCEEDED", (result.get("error"), result.get("cause"))
     assert tasks_of(deployment.history(execution), "WaitForNextRecord") == ["ClientError", "succeeded"]
     assert deployment.retry_waits == [5]
+
+
+def test_each_task_names_its_execution_for_the_logs(deployment: Deployment) -> None:
+    deployment.script.on(
+        "rule_check", lambda event, before: checked(records=before + 1, concluded=before > 0)
+    )
+    deployment.script.on("park", parks)
+    execution = deployment.start(deployment.arn(MACHINE), "C-CORRELATED", {"case_no": "C-CORRELATED"})
+
+    (parked,) = deployment.before_end(execution, deployment.calls("park"), "the case parked its task token")
+    StepFunctionsWorkflow(deployment.sfn, deployment.arn(MACHINE)).resume(
+        parked["task_token"], {"case_no": "C-CORRELATED"}
+    )
+    assert deployment.finished(execution)["status"] == "SUCCEEDED"
+    checks = [c for c in deployment.script.calls["rule_check"] if c["case_no"] == "C-CORRELATED"]
+    assert [c["execution"] for c in checks] == [execution, execution]
+    assert parked["execution"] == execution
