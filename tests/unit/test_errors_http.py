@@ -5,10 +5,13 @@ The bodies below are the answers the two APIs gave before the mapping was one, b
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from typing import Annotated, Any, cast
 
 import pytest
+import sunlight
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
@@ -246,3 +249,21 @@ def test_one_hierarchy_the_access_errors_are_the_domains() -> None:
     }
     assert issubclass(TooManyLookups, SunlightError) and TooManyLookups.status == 429
     assert InvalidRecord.code == "InvalidRecord" and InvalidRecord(PROBLEMS).error == "InvalidInput"
+
+
+# Errors that are faults of ours (or of a provider), answered 500 and logged, on the API's 5XX alarm.
+SERVER_FAULTS = {"TextFailed", "ComplaintRefused", "CalendarRangeError"}
+
+
+def test_every_error_of_the_package_says_its_status_or_is_a_known_server_fault() -> None:
+    """A new error class must say how it is answered: a 4xx status, or a place on the faults list."""
+    for found in pkgutil.walk_packages(sunlight.__path__, "sunlight."):
+        if ".devtools" not in found.name:
+            importlib.import_module(found.name)
+
+    def descendants(kind: type[SunlightError]) -> list[type[SunlightError]]:
+        return [d for sub in kind.__subclasses__() for d in (sub, *descendants(sub))]
+
+    ours = [kind for kind in descendants(SunlightError) if kind.__module__.startswith("sunlight.")]
+    faults = {kind.__name__ for kind in ours if kind.status >= 500}
+    assert faults == SERVER_FAULTS

@@ -93,15 +93,17 @@ class ComplaintRefused(SunlightError):
 
 
 class NotAllowed(ComplaintRefused):
-    """The actor's role may not take this step on this complaint (HTTP 403)."""
+    """The actor's role may not take this step on this complaint."""
 
     code = "NotAllowed"
+    status = 403
 
 
 class DoesNotFit(ComplaintRefused):
-    """The step does not fit the complaint's state (HTTP 409)."""
+    """The step does not fit the complaint's state."""
 
     code = "DoesNotFit"
+    status = 409
 
 
 class HistoryEntry(BaseModel):

@@ -19,7 +19,11 @@ PDF_TYPE = "application/pdf"
 
 
 class DocumentNotFound(SunlightError, KeyError):
+    """A filed directive's rendering is not in the store."""
+
     code = "DocumentNotFound"
+    public_code = "NotFound"
+    status = 404
 
 
 class DocumentStore(Protocol):
