@@ -26,7 +26,7 @@ from sunlight.kernel.calendar import WorkCalendar
 from sunlight.kernel.events import Bus
 from sunlight.kernel.settings import StageDefaults
 
-if TYPE_CHECKING:  # the contexts' own ports (their modules take Services: named here for the types only)
+if TYPE_CHECKING:  # the contexts' own ports: named for the types only (each context takes its own Protocol)
     from sunlight.alerts.adapters.documents import DocumentStore
     from sunlight.alerts.domain.notices import NoticeSettings, TextSender
     from sunlight.alerts.service.ports import AlertTopics, Counters, StaffDirectory

@@ -1,7 +1,7 @@
 """The alerts kernel's public face for the lines: sync their verdicts, announce new cards.
 
 A line (approval cases, complaints, …) derives its verdicts as stored-alert dicts (`model.StoredAlert`)
-and hands them to `sync` with its `Line`; appeals and decisions go through `lifecycle`.
+and hands them to `sync` with its `Line`; people's steps (appeals, decisions) go through `desk`.
 """
 
 from __future__ import annotations
