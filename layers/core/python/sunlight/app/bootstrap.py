@@ -17,6 +17,7 @@ import boto3
 from pydantic import BaseModel
 
 from sunlight.alerts.adapters.documents import S3Documents
+from sunlight.alerts.adapters.dynamo import DynamoCounters, DynamoStaff, make_counter_model, make_staff_model
 from sunlight.alerts.adapters.sns import SnsAlertTopics, SnsTexts
 from sunlight.alerts.domain.notices import NoticeSettings
 from sunlight.app import spec
@@ -25,14 +26,10 @@ from sunlight.approval.adapters.dynamo import (
     DynamoAlerts,
     DynamoCases,
     DynamoCatalog,
-    DynamoCounters,
     DynamoPrincipals,
     DynamoRecordLog,
-    DynamoStaff,
     Models,
-    make_counter_model,
     make_models,
-    make_staff_model,
 )
 from sunlight.approval.adapters.settings import DynamoSettings
 from sunlight.approval.adapters.workflow import StepFunctionsRecompute, StepFunctionsWorkflow
