@@ -17,13 +17,19 @@ import boto3
 from pydantic import BaseModel
 
 from sunlight.alerts.adapters.documents import S3Documents
-from sunlight.alerts.adapters.dynamo import DynamoCounters, DynamoStaff, make_counter_model, make_staff_model
+from sunlight.alerts.adapters.dynamo import (
+    DynamoAlerts,
+    DynamoCounters,
+    DynamoStaff,
+    make_alert_model,
+    make_counter_model,
+    make_staff_model,
+)
 from sunlight.alerts.adapters.sns import SnsAlertTopics, SnsTexts
 from sunlight.alerts.domain.notices import NoticeSettings
 from sunlight.app import spec
 from sunlight.app.services import Services
 from sunlight.approval.adapters.dynamo import (
-    DynamoAlerts,
     DynamoCases,
     DynamoCatalog,
     DynamoPrincipals,
@@ -125,16 +131,16 @@ def _data_key(env: dict[str, str]) -> bytes:
 
 def build(settings: Settings) -> tuple[Services, DynamoPrincipals]:
     # Model classes need a table name each; the ones this function lacks are never used.
-    models = make_models(
-        settings.tables | _unused(settings.tables), region=boto3.session.Session().region_name
-    )
+    region = boto3.session.Session().region_name
+    named = settings.tables | _unused(settings.tables)
+    models = make_models(named, region=region)
     stage = settings.defaults
     calendar = WorkCalendar(HolidaySource.chinese_calendar(), stage.calendar_settings())
     services = Services(
         catalog=DynamoCatalog(models),
         records=DynamoRecordLog(models),
         cases=DynamoCases(models),
-        alerts=DynamoAlerts(models),
+        alerts=DynamoAlerts(make_alert_model(named["alerts"], region)),
         workflow=StepFunctionsWorkflow(boto3.client("stepfunctions"), settings.state_machine_arn),
         protector=FieldSealer(settings.data_key, sealed_fields()),
         base_calendar=calendar,

@@ -1,4 +1,4 @@
-"""DynamoDB adapters (pynamodb): the catalogue, the case rows, the record log, alerts and principals.
+"""DynamoDB adapters (pynamodb): the catalogue, the case rows, the record log and principals.
 
 Model classes are made by `make_models` from the table names of one deployment, so that nothing
 is bound to a table (or connects) at import time. Key design and indexes come from `sunlight.app.spec`.
@@ -6,7 +6,6 @@ is bound to a table (or connects) at import time. Key design and indexes come fr
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import json
@@ -17,13 +16,12 @@ from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from sunlight.alerts.service import AlertFilter, AlertPage
 from sunlight.app import spec
 from sunlight.approval.domain.catalog import Item
 from sunlight.approval.domain.lifecycle import Delivery
@@ -48,7 +46,6 @@ class Models:
     catalog: Any
     case: Any
     record: Any
-    alert: Any
     principal: Any
 
 
@@ -122,47 +119,6 @@ def make_models(names: dict[str, str], region: str | None = None) -> Models:
         prev_hash = UnicodeAttribute()
         hash = UnicodeAttribute()
 
-    class DeptIndex(GlobalSecondaryIndex["AlertModel"]):
-        Meta = index("dept-index")
-        dept_code = UnicodeAttribute(hash_key=True)
-        raised_key = UnicodeAttribute(range_key=True)
-
-    class CaseIndex(GlobalSecondaryIndex["AlertModel"]):
-        Meta = index("case-index")
-        case_no = UnicodeAttribute(hash_key=True)
-        raised_key = UnicodeAttribute(range_key=True)
-
-    class ProvinceIndex(GlobalSecondaryIndex["AlertModel"]):
-        Meta = index("province-index")
-        province = UnicodeAttribute(hash_key=True)
-        raised_key = UnicodeAttribute(range_key=True)
-
-    class NoticeIndex(GlobalSecondaryIndex["AlertModel"]):
-        Meta = index("notice-index")
-        notice_shard = UnicodeAttribute(hash_key=True)
-        notice_due = NumberAttribute(range_key=True)
-
-    class AlertModel(Model):
-        Meta = meta("alerts")
-        alert_id = UnicodeAttribute(hash_key=True)
-        case_no = UnicodeAttribute()
-        dept_code = UnicodeAttribute()
-        region_code = UnicodeAttribute()
-        province = UnicodeAttribute()
-        rule = UnicodeAttribute()
-        level = UnicodeAttribute()
-        status = UnicodeAttribute()
-        raised_at = UnicodeAttribute()
-        raised_key = UnicodeAttribute()
-        data = UnicodeAttribute()
-        history = UnicodeAttribute()
-        dept_index = DeptIndex()
-        case_index = CaseIndex()
-        province_index = ProvinceIndex()
-        notice_shard = UnicodeAttribute(null=True)
-        notice_due = NumberAttribute(null=True)
-        notice_index = NoticeIndex()
-
     class PrincipalModel(Model):
         Meta = meta("principals")
         key_hash = UnicodeAttribute(hash_key=True)
@@ -171,7 +127,7 @@ def make_models(names: dict[str, str], region: str | None = None) -> Models:
         region_code = UnicodeAttribute()
         name = UnicodeAttribute(null=True)
 
-    return Models(CatalogModel, CaseModel, RecordModel, AlertModel, PrincipalModel)
+    return Models(CatalogModel, CaseModel, RecordModel, PrincipalModel)
 
 
 def table_names(stage: str) -> dict[str, str]:
@@ -384,138 +340,6 @@ def _row(item: Any) -> CaseRow:
         query_hash=item.query_hash,
         notes=[json.loads(n) for n in item.notes or []],
     )
-
-
-# -- alerts -------------------------------------------------------------------------------------
-
-
-class DynamoAlerts:
-    def __init__(self, models: Models) -> None:
-        self._model = models.alert
-
-    def for_case(self, case_no: str) -> list[dict[str, Any]]:
-        return [_alert_json(a) for a in self._model.case_index.query(case_no)]
-
-    def statuses(self, case_no: str) -> dict[str, str]:
-        return {a.alert_id: a.status for a in self._model.case_index.query(case_no)}
-
-    def get(self, alert_id: str) -> dict[str, Any] | None:
-        try:
-            return _alert_json(self._model.get(alert_id, consistent_read=True))
-        except DoesNotExist:
-            return None
-
-    def create(self, alert: dict[str, Any], history: list[dict[str, Any]]) -> bool:
-        """Store a new alert; False if it is already there (a concurrent check stored it first)."""
-        item = self._model(
-            alert["alert_id"],
-            case_no=alert["case_no"],
-            dept_code=alert["dept_code"],
-            region_code=alert["region_code"],
-            province=alert["region_code"][:2],
-            rule=alert["rule"],
-            level=alert["level"],
-            status=history[-1]["status"],
-            raised_at=alert["raised_at"],
-            raised_key=f"{alert['raised_at']}#{alert['alert_id']}",
-            data=json.dumps(alert, ensure_ascii=False),
-            history=json.dumps(history, ensure_ascii=False),
-        )
-        try:
-            item.save(condition=self._model.alert_id.does_not_exist())
-        except PutError:
-            return False
-        return True
-
-    def move(self, alert_id: str, before: str, after: str, entry: dict[str, Any]) -> bool:
-        """Change the status if it is still `before`, appending the history entry; False otherwise."""
-        try:
-            old = self._model.get(alert_id, consistent_read=True)
-        except DoesNotExist:
-            return False
-        if old.status != before:
-            return False
-        history = [*json.loads(old.history), {"status": after, **entry}]
-        data = {**json.loads(old.data), "status": after}
-        m = self._model
-        try:
-            old.update(
-                actions=[
-                    m.status.set(after),
-                    m.history.set(json.dumps(history, ensure_ascii=False)),
-                    m.data.set(json.dumps(data, ensure_ascii=False)),
-                ],
-                condition=m.status == before,
-            )
-        except UpdateError:
-            return False
-        return True
-
-    def hold(self, alert_id: str, until: dt.datetime | None) -> None:
-        """Put the alert in the sparse notice index until `until` (None takes it out)."""
-        m = self._model
-        if until is None:
-            actions = [m.notice_shard.remove(), m.notice_due.remove()]
-        else:
-            actions = [m.notice_shard.set(due_shard(alert_id)), m.notice_due.set(int(until.timestamp()))]
-        m(alert_id).update(actions=actions)
-
-    def held(self, now: dt.datetime) -> list[dict[str, Any]]:
-        moment = int(now.timestamp())
-        return [
-            _alert_json(a)
-            for shard in range(DUE_SHARDS)
-            for a in self._model.notice_index.query(f"due#{shard}", self._model.notice_due <= moment)
-        ]
-
-    def annotate(self, alert_id: str, fields: dict[str, Any]) -> None:
-        """Add facts to an alert's stored JSON (its directive, its text plan)."""
-        old = self._model.get(alert_id, consistent_read=True)
-        data = {**json.loads(old.data), **fields}
-        old.update(actions=[self._model.data.set(json.dumps(data, ensure_ascii=False))])
-
-    def query(self, flt: AlertFilter, cursor: str | None, limit: int) -> AlertPage:
-        m = self._model
-        low, high = flt.raised_from or "0", (flt.raised_to or "9999") + "~"
-        key_condition = m.raised_key.between(low, high)
-        condition: Condition | None = None
-        for attr, value in ((m.level, flt.level), (m.rule, flt.rule), (m.status, flt.status)):
-            if value:
-                condition = (attr == value) if condition is None else condition & (attr == value)
-        if flt.region_prefix:
-            region = m.region_code.startswith(flt.region_prefix)
-            condition = region if condition is None else condition & region
-        start = json.loads(base64.urlsafe_b64decode(cursor)) if cursor else None
-        if flt.dept_code:
-            results = m.dept_index.query(
-                flt.dept_code,
-                key_condition,
-                filter_condition=condition,
-                scan_index_forward=False,
-                limit=limit,
-                last_evaluated_key=start,
-            )
-        else:
-            results = m.province_index.query(
-                flt.region_prefix[:2],
-                key_condition,
-                filter_condition=condition,
-                scan_index_forward=False,
-                limit=limit,
-                last_evaluated_key=start,
-            )
-        alerts = [_alert_json(a) for a in results]
-        last = results.last_evaluated_key
-        token = (
-            base64.urlsafe_b64encode(json.dumps(last).encode()).decode()
-            if last and len(alerts) == limit
-            else None
-        )
-        return AlertPage(alerts, token)
-
-
-def _alert_json(a: Any) -> dict[str, Any]:
-    return {**json.loads(a.data), "status": a.status, "history": json.loads(a.history)}
 
 
 # -- principals ---------------------------------------------------------------------------------
