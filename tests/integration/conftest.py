@@ -122,9 +122,11 @@ def call(
     key: str | None = None,
     body: Any = None,
     query: dict[str, str] | None = None,
+    raw: bytes | None = None,
 ) -> tuple[int, Any]:
-    """An API Gateway proxy request through the authorizer and the route's handler: (status, body)."""
-    response = respond(cloud, method, path, key, body, query)
+    """An API Gateway proxy request through the authorizer and the route's handler: (status, body).
+    `raw` sends those bytes as the body, base64-encoded as API Gateway passes a binary body."""
+    response = respond(cloud, method, path, key, body, query, raw)
     if response.get("isBase64Encoded"):
         return response["statusCode"], base64.b64decode(response["body"])
     return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
@@ -142,6 +144,7 @@ def respond(
     key: str | None = None,
     body: Any = None,
     query: dict[str, str] | None = None,
+    raw: bytes | None = None,
 ) -> dict[str, Any]:
     """The whole proxy response (headers included), as the gateway gets it; 401 as the authorizer
     would have answered."""
@@ -156,8 +159,12 @@ def respond(
         "queryStringParameters": query,
         "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()},
         "pathParameters": _params(route.path, path),
-        "isBase64Encoded": False,
-        "body": body if isinstance(body, str) or body is None else json.dumps(body, ensure_ascii=False),
+        "isBase64Encoded": raw is not None,
+        "body": base64.b64encode(raw).decode()
+        if raw is not None
+        else body
+        if isinstance(body, str) or body is None
+        else json.dumps(body, ensure_ascii=False),
         "requestContext": {
             "requestId": "r1",
             "stage": "test",

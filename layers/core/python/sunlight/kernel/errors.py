@@ -180,3 +180,11 @@ class CaseMismatch(SunlightError):
         return (
             f"case {self.case_no}: {self.field_name} {self.got!r} differs from the case's {self.expected!r}"
         )
+
+
+class UnreadableBody(SunlightError):
+    """A request body that cannot be read as JSON at all: not UTF-8, nested past what a parser
+    holds, or a number with more digits than any field takes."""
+
+    code = "InvalidBody"
+    status = 400

@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from sunlight.kernel.errors import InvalidRecord, Problem, SunlightError
+from sunlight.kernel.errors import InvalidRecord, Problem, SunlightError, UnreadableBody
 from sunlight.kernel.observability import child_logger
 
 logger = child_logger()
@@ -97,10 +97,31 @@ def register(
         invalid = InvalidRecord(problems_of(exc))
         return respond(*answer(invalid, wording, message=wording.invalid_body_message))
 
+    def unreadable_body(exc: Exception) -> Response[dict[str, Any]]:
+        why = _unreadable(exc)
+        if why is None:
+            raise exc  # a fault of ours, not of the body: answered as any other
+        logger.warning("unreadable body", extra={"why": why})
+        return respond(*answer(UnreadableBody(why), wording))
+
     def invalid_request(exc: RequestValidationError) -> Response[dict[str, Any]]:
         return respond(*answer(InvalidRecord(request_problems(exc)), wording))
 
     app.exception_handler(SunlightError)(sunlight_error)
+    app.exception_handler([UnicodeDecodeError, RecursionError, ValueError])(unreadable_body)
     app.exception_handler(ValidationError)(invalid_body)
     if wording.request_validation:
         app.exception_handler(RequestValidationError)(invalid_request)
+
+
+def _unreadable(exc: Exception) -> str | None:
+    """Why the body could not be read, for the errors the JSON parser raises on a body no schema could
+    take (the malformed ones it reports itself are answered by the request validation); None for any
+    other error of these types."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "the body is not UTF-8"
+    if isinstance(exc, RecursionError):
+        return "the body nests too deeply"
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return "a number in the body has too many digits"
+    return None

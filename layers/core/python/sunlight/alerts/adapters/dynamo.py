@@ -18,6 +18,7 @@ from pynamodb.models import Model
 from sunlight.alerts.domain.notices import StaffMember
 from sunlight.alerts.service import AlertFilter, AlertPage
 from sunlight.approval.adapters.dynamo import DUE_SHARDS, due_shard, index_meta, table_meta
+from sunlight.kernel.errors import InvalidRecord, Problem
 
 
 def make_alert_model(table_name: str, region: str | None = None) -> Any:
@@ -163,7 +164,7 @@ class DynamoAlerts:
         if flt.region_prefix:
             region = m.region_code.startswith(flt.region_prefix)
             condition = region if condition is None else condition & region
-        start = json.loads(base64.urlsafe_b64decode(cursor)) if cursor else None
+        start = _cursor(cursor) if cursor else None
         if flt.dept_code:
             results = m.dept_index.query(
                 flt.dept_code,
@@ -190,6 +191,29 @@ class DynamoAlerts:
             else None
         )
         return AlertPage(alerts, token)
+
+
+# The attributes a page of the alert listing can end on: the table's key and its indexes' keys.
+_CURSOR_KEYS = frozenset({"alert_id", "dept_code", "province", "case_no", "raised_key"})
+
+
+def _cursor(text: str) -> dict[str, Any]:
+    """The key a listing resumes from, as this API handed it out; anything else is refused (422)."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(text.encode("ascii")))
+    except (ValueError, UnicodeError):  # binascii.Error and JSONDecodeError are ValueErrors
+        key = None
+    well_formed = (
+        isinstance(key, dict)
+        and key
+        and set(key) <= _CURSOR_KEYS
+        and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values())
+    )
+    if not well_formed:
+        raise InvalidRecord(
+            [Problem("cursor", "invalid cursor: pass the cursor of the previous page as given")]
+        )
+    return dict(key)
 
 
 def _alert_json(a: Any) -> dict[str, Any]:

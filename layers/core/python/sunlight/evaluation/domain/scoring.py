@@ -276,8 +276,14 @@ def average(unit: str, period: str, months: Sequence[Score]) -> Score:
     )
 
 
+# Periods the calendar arithmetic can hold, a month either side included (year 0 has no dates).
+FIRST_YEAR, LAST_YEAR = 1000, 9998
+
+
 def months_of(period: str) -> list[str]:
     """The months a period covers: "2026-11" itself, "2026-Q4" three, "2026" twelve."""
+    if period[:4].isdigit() and not FIRST_YEAR <= int(period[:4]) <= LAST_YEAR:
+        raise ValueError(f"period {period!r} is not within the years {FIRST_YEAR} to {LAST_YEAR}")
     if MONTH.match(period):
         return [period]
     if QUARTER.match(period):
