@@ -5,6 +5,6 @@ case (`load_log`); its domain modules are read directly. Its services and adapte
 """
 
 from sunlight.approval.service.ports import ApprovalServices, CaseRow, CaseStore, CatalogStore, Protector
-from sunlight.approval.service.stored import load_log
+from sunlight.approval.service.stored import DamagedLog, load_log
 
-__all__ = ["ApprovalServices", "CaseRow", "CaseStore", "CatalogStore", "Protector", "load_log"]
+__all__ = ["ApprovalServices", "CaseRow", "CaseStore", "CatalogStore", "DamagedLog", "Protector", "load_log"]

@@ -9,6 +9,25 @@ from typing import Any
 from sunlight.approval.domain.lifecycle import CaseLog, Delivery
 from sunlight.approval.domain.records import parse_record
 from sunlight.approval.service.ports import ApprovalServices, StoredRecord
+from sunlight.kernel.errors import SunlightError
+
+
+class DamagedLog(SunlightError):
+    """A case whose stored log cannot be trusted or read: empty, truncated, unreadable, or failing an
+    integrity check. Batch jobs skip and list such a case instead of failing for every department;
+    the case view reports it instead of raising."""
+
+    code = "DamagedLog"
+    status = 409
+
+    def __init__(self, case_no: str, failed: list[str], message: str) -> None:
+        super().__init__(message)
+        self.case_no = case_no
+        self.failed = failed
+        """The names of the checks that failed, e.g. "empty", "unreadable", "count", "head", "chain"."""
+
+    def details(self) -> dict[str, Any]:
+        return {"case_no": self.case_no, "failed": self.failed}
 
 
 def chain_hash(prev_hash: str, content: dict[str, Any], received_at: str) -> str:
